@@ -1,0 +1,95 @@
+//! Command-line interface: clap structs only.
+
+use camino::Utf8PathBuf;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "patroni-bake",
+    version,
+    about = "Render the install of Patroni (PostgreSQL HA) as a shell script, a Dockerfile fragment, a cloud-init snippet and a systemd unit",
+    long_about = None
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one format to stdout, or every file and SHA256SUMS to --out DIR.
+    Render(RenderArgs),
+    /// Re-render and compare with DIR: print a diff and exit 1 on drift.
+    Check(CheckArgs),
+    /// List the targets with their family and Python.
+    Targets(RecipeArgs),
+    /// List the parameters with their defaults and descriptions.
+    Params(ParamsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecipeArgs {
+    /// Read recipes from DIR (holding install_patroni/) instead of the embedded copy.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub recipes: Option<Utf8PathBuf>,
+}
+
+/// What to render: a target and parameter values.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Target OS: see `patroni-bake targets`.
+    #[arg(long, short = 't', value_name = "TARGET")]
+    pub target: String,
+    /// Set a parameter (repeatable); see `patroni-bake params`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Read parameters from a YAML (an Ansible group_vars file) or TOML file (repeatable).
+    #[arg(long = "vars", value_name = "FILE")]
+    pub vars: Vec<Utf8PathBuf>,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Format to print on stdout (default: shell); `all` needs --out.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write every file and SHA256SUMS into DIR, replacing what a previous render wrote.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Directory written by `render --out`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Utf8PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    /// Show the defaults resolved for this target only.
+    #[arg(long, short = 't', value_name = "TARGET")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// install.sh: POSIX sh, run as root
+    Shell,
+    /// Dockerfile fragment (no FROM)
+    Dockerfile,
+    /// #cloud-config user data
+    CloudInit,
+    /// patroni.service, the systemd unit
+    Unit,
+    /// every file (with --out)
+    All,
+}

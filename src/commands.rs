@@ -1,0 +1,227 @@
+//! What each subcommand does. Only this module prints or writes files.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use camino::Utf8PathBuf;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+
+use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
+use crate::error::{exit_code, usage};
+use crate::output;
+use crate::params::{self, Source};
+use crate::plan::{self, Plan};
+use crate::recipe::{ParamDefault, Recipe};
+use crate::render::{Format, Renderer};
+
+/// Parse the command line, run, print errors with their causes.
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &matches) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("patroni-bake: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
+    let sub = matches
+        .subcommand()
+        .map(|(_, m)| m)
+        .expect("clap requires a subcommand");
+    match cli.command {
+        Command::Render(args) => {
+            let (recipe, plan) = plan_for(&args.input, sub)?;
+            let renderer = Renderer::new(&recipe)?;
+            match (args.out, args.format) {
+                (Some(out), None | Some(FormatArg::All)) => {
+                    let files = renderer.render_all(&plan)?;
+                    output::write_dir(&out, &files)?;
+                    eprintln!("patroni-bake: wrote {} files to {out}", files.len());
+                }
+                (Some(_), Some(f)) => return Err(usage(format!(
+                    "--out writes every format; drop --format {} (or print it alone without --out)",
+                    format_name(f)
+                ))),
+                (None, Some(FormatArg::All)) => {
+                    return Err(usage("--format all writes several files: give --out DIR"));
+                }
+                (None, f) => {
+                    let text = renderer.render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?;
+                    std::io::stdout()
+                        .write_all(text.as_bytes())
+                        .context("writing to stdout")?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let (recipe, plan) = plan_for(&args.input, sub)?;
+            let files = Renderer::new(&recipe)?.render_all(&plan)?;
+            match output::drift(&args.out, &files)? {
+                None => {
+                    eprintln!("patroni-bake: {} matches the rendering", args.out);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(diff) => {
+                    std::io::stdout()
+                        .write_all(diff.as_bytes())
+                        .context("writing to stdout")?;
+                    eprintln!("patroni-bake: {} differs from the rendering (diff above); re-render with `render --out`", args.out);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Targets(args) => {
+            print_targets(&load_recipe(&args)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Params(args) => {
+            print_params(&load_recipe(&args.recipe)?, args.target.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_recipe(args: &RecipeArgs) -> Result<Recipe> {
+    match &args.recipes {
+        Some(dir) => Recipe::from_dir(dir),
+        None => Recipe::embedded(),
+    }
+}
+
+/// The recipe and the plan for the inputs, with notes printed to stderr.
+fn plan_for(input: &InputArgs, m: &ArgMatches) -> Result<(Recipe, Plan)> {
+    let recipe = load_recipe(&input.recipe)?;
+    let inputs = params::collect(&recipe.def, &sources(m))?;
+    for note in &inputs.notes {
+        eprintln!("patroni-bake: {note}");
+    }
+    let plan = plan::build(&recipe, &input.target, &inputs.given, true)?;
+    Ok((recipe, plan))
+}
+
+/// `--set` and `--vars` in the order they were given, so that a later one wins.
+fn sources(m: &ArgMatches) -> Vec<Source> {
+    let mut all: Vec<(usize, Source)> = Vec::new();
+    if let (Some(idx), Some(vals)) = (m.indices_of("set"), m.get_many::<String>("set")) {
+        all.extend(idx.zip(vals).map(|(i, v)| (i, Source::Set(v.clone()))));
+    }
+    if let (Some(idx), Some(vals)) = (m.indices_of("vars"), m.get_many::<Utf8PathBuf>("vars")) {
+        all.extend(idx.zip(vals).map(|(i, v)| (i, Source::Vars(v.clone()))));
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, s)| s).collect()
+}
+
+fn to_format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Shell | FormatArg::All => Format::Shell,
+        FormatArg::Dockerfile => Format::Dockerfile,
+        FormatArg::CloudInit => Format::CloudInit,
+        FormatArg::Unit => Format::Unit,
+    }
+}
+
+fn format_name(f: FormatArg) -> String {
+    clap::ValueEnum::to_possible_value(&f)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+fn print_targets(recipe: &Recipe) {
+    let rows: Vec<[String; 5]> = recipe
+        .def
+        .targets
+        .iter()
+        .map(|(name, t)| {
+            [
+                name.clone(),
+                t.family.clone(),
+                format!("{} ({})", t.python, t.python_version),
+                if t.aliases.is_empty() {
+                    "-".into()
+                } else {
+                    t.aliases.join(",")
+                },
+                t.description.clone(),
+            ]
+        })
+        .collect();
+    print_table(
+        ["TARGET", "FAMILY", "PYTHON", "ALIASES", "DESCRIPTION"],
+        &rows,
+    );
+}
+
+fn print_params(recipe: &Recipe, target: Option<&str>) -> Result<()> {
+    let def = &recipe.def;
+    let families: Vec<String> = match target {
+        Some(t) => vec![def.target(t)?.1.family.clone()],
+        None => def.families.keys().cloned().collect(),
+    };
+    let rows: Vec<[String; 3]> = def
+        .params
+        .iter()
+        .map(|(name, p)| {
+            let default = match &p.default {
+                ParamDefault::One(v) => show(v),
+                ParamDefault::PerFamily(_) if families.len() == 1 => {
+                    show(p.default.for_family(&families[0]))
+                }
+                ParamDefault::PerFamily(m) => m
+                    .iter()
+                    .map(|(f, v)| format!("{f}: {}", show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            [
+                name.clone(),
+                default,
+                format!("{} [{}]", p.description, p.kind.allowed()),
+            ]
+        })
+        .collect();
+    print_table(["PARAMETER", "DEFAULT", "DESCRIPTION"], &rows);
+    Ok(())
+}
+
+fn show(v: &str) -> String {
+    if v.is_empty() {
+        "(empty)".into()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Left-aligned columns, the last one unpadded.
+fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == N {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        println!("{}", s.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}

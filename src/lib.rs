@@ -1,0 +1,19 @@
+//! patroni-bake renders the install of Patroni without touching a host.
+//!
+//! recipe (data, validated) → plan (every value resolved for one target) →
+//! render (pure: plan in, files out). Only `commands` prints or writes.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod manifest;
+pub mod output;
+pub mod params;
+pub mod plan;
+pub mod quote;
+pub mod recipe;
+pub mod render;
+pub mod suggest;
+pub mod templates;
+pub mod validate;
+pub mod varsfile;

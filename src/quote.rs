@@ -1,0 +1,98 @@
+//! Quoting for each output language. Templates never quote by hand: the
+//! template environment (src/templates.rs) passes every value through the
+//! function for the template's language.
+
+/// Characters that need no quoting in a POSIX shell word.
+fn shell_safe(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c)
+}
+
+/// Quote `s` as one POSIX shell word that means exactly `s`: bare when that
+/// is safe, else single-quoted with `'\''` for embedded quotes.
+pub fn shell(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(shell_safe) && !s.starts_with('=') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Escape `s` for a systemd unit setting value: `%` specifiers and `$`
+/// variable expansion are turned off, and a value with whitespace, quotes or
+/// backslashes becomes one double-quoted word. A newline cannot be written.
+pub fn systemd(s: &str) -> Result<String, String> {
+    if s.contains(['\n', '\r', '\0']) {
+        return Err(format!(
+            "'{}' has a line break or NUL, which a systemd unit cannot hold",
+            s.escape_debug()
+        ));
+    }
+    let escaped = s.replace('%', "%%").replace('$', "$$");
+    if escaped
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"\"'\\;".contains(c))
+        && !escaped.is_empty()
+    {
+        return Ok(escaped);
+    }
+    Ok(format!(
+        "\"{}\"",
+        escaped.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// Escape `s` for the inside of a double-quoted Dockerfile string (ENV):
+/// `$` does not expand, quotes and backslashes stay literal.
+pub fn dockerfile(s: &str) -> Result<String, String> {
+    if s.contains(['\n', '\r', '\0']) {
+        return Err(format!(
+            "'{}' has a line break or NUL, which a Dockerfile line cannot hold",
+            s.escape_debug()
+        ));
+    }
+    Ok(s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell("/etc/patroni"), "/etc/patroni");
+        assert_eq!(shell(""), "''");
+        assert_eq!(shell("a b"), "'a b'");
+        assert_eq!(shell("it's"), "'it'\\''s'");
+        assert_eq!(shell("$(id)"), "'$(id)'");
+        assert_eq!(shell("=x"), "'=x'");
+        assert_eq!(shell("~"), "'~'");
+    }
+
+    #[test]
+    fn systemd_values() {
+        assert_eq!(systemd("/opt/x").unwrap(), "/opt/x");
+        assert_eq!(systemd("50%").unwrap(), "50%%");
+        assert_eq!(systemd("$HOME").unwrap(), "$$HOME");
+        assert_eq!(systemd("a b").unwrap(), "\"a b\"");
+        assert_eq!(systemd("a\"b").unwrap(), "\"a\\\"b\"");
+        assert!(systemd("a\nb").is_err());
+    }
+
+    #[test]
+    fn dockerfile_strings() {
+        assert_eq!(dockerfile("/x:$PATH").unwrap(), "/x:\\$PATH");
+        assert_eq!(dockerfile("a\"b\\").unwrap(), "a\\\"b\\\\");
+        assert!(dockerfile("a\nb").is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! Rendering: a plan in, files out. Pure: no I/O, no clock, no environment.
+//!
+//! install.sh is made of steps (recipes/install_patroni/steps/). The
+//! Dockerfile fragment runs the same step bodies, one RUN each, and the
+//! cloud-init snippet runs install.sh itself; so the three renderings share
+//! one implementation of every step and reach one end state.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
+use minijinja::value::{Serde, Value};
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use crate::manifest;
+use crate::plan::Plan;
+use crate::recipe::{template, PipxSource, Recipe};
+use crate::templates;
+
+/// EC2 refuses user data over 16 KiB.
+pub const CLOUD_INIT_LIMIT: usize = 16 * 1024;
+
+/// One output format; `all` in the CLI means every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Shell,
+    Dockerfile,
+    CloudInit,
+    Unit,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [
+        Format::Shell,
+        Format::Dockerfile,
+        Format::CloudInit,
+        Format::Unit,
+    ];
+
+    /// The file this format is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Shell => "install.sh",
+            Format::Dockerfile => "Dockerfile",
+            Format::CloudInit => "cloud-init.yaml",
+            Format::Unit => "patroni.service",
+        }
+    }
+}
+
+/// The manifest written beside the rendered files.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+/// One step of the install, rendered.
+#[derive(Debug, Clone, Serialize)]
+struct Step {
+    id: &'static str,
+    title: &'static str,
+    /// Shell text (install.sh) or a RUN body (Dockerfile); already quoted.
+    body: Value,
+}
+
+/// The steps, in order: (id, title, template). `pipx_user` only where pipx
+/// comes from PyPI.
+const STEPS: &[(&str, &str, &str)] = &[
+    ("preflight", "check prerequisites", template::STEP_PREFLIGHT),
+    ("packages", "install OS packages", template::STEP_PACKAGES),
+    (
+        "pipx_user",
+        "install pipx for the user",
+        template::STEP_PIPX_USER,
+    ),
+    (
+        "patroni",
+        "install Patroni with pipx",
+        template::STEP_PATRONI,
+    ),
+    (
+        "path",
+        "put Patroni on the user's PATH",
+        template::STEP_PATH,
+    ),
+    ("unit", "install the systemd unit", template::STEP_UNIT),
+    (
+        "config_dir",
+        "create the configuration directory",
+        template::STEP_CONFIG_DIR,
+    ),
+];
+
+/// Templates parsed once; render many plans.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new(recipe: &Recipe) -> Result<Renderer> {
+        Ok(Renderer {
+            env: templates::environment(recipe)?,
+        })
+    }
+
+    /// Every output file plus SHA256SUMS, by file name.
+    pub fn render_all(&self, plan: &Plan) -> Result<BTreeMap<Utf8PathBuf, Vec<u8>>> {
+        let mut files: BTreeMap<Utf8PathBuf, Vec<u8>> = BTreeMap::new();
+        for f in Format::ALL {
+            files.insert(f.file_name().into(), self.render(plan, f)?.into_bytes());
+        }
+        let sums = manifest::sha256sums(&files);
+        files.insert(SUMS_FILE.into(), sums.into_bytes());
+        Ok(files)
+    }
+
+    /// One output.
+    pub fn render(&self, plan: &Plan, format: Format) -> Result<String> {
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        match format {
+            Format::Unit => Ok(unit),
+            Format::Shell => self.install_sh(plan, &base, &unit),
+            Format::Dockerfile => {
+                let steps = self.steps(plan, &base, &unit, true)?;
+                let ctx = context! { ..base, ..context! { steps => Value::from(Serde(steps)) } };
+                templates::render(&self.env, template::DOCKERFILE, &ctx)
+            }
+            Format::CloudInit => {
+                let install_sh = self.install_sh(plan, &base, &unit)?;
+                let ctx = context! { ..base, ..context! { unit, install_sh } };
+                let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
+                if text.len() > CLOUD_INIT_LIMIT {
+                    bail!(
+                        "the cloud-init snippet is {} bytes, over the {CLOUD_INIT_LIMIT}-byte EC2 user-data limit",
+                        text.len()
+                    );
+                }
+                Ok(text)
+            }
+        }
+    }
+
+    fn install_sh(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
+        let steps = self.steps(plan, base, unit, false)?;
+        let ctx = context! { ..base.clone(), ..context! { steps => Value::from(Serde(steps)) } };
+        templates::render(&self.env, template::INSTALL_SH, &ctx)
+    }
+
+    /// The step bodies, for install.sh or (`for_docker`) as RUN bodies.
+    fn steps(&self, plan: &Plan, base: &Value, unit: &str, for_docker: bool) -> Result<Vec<Step>> {
+        let unit_lines: Vec<String> = unit.lines().map(str::to_string).collect();
+        let ctx = context! { ..base.clone(), ..context! { unit_lines, for_docker } };
+        STEPS
+            .iter()
+            .filter(|(id, _, _)| *id != "pipx_user" || plan.pipx_source == PipxSource::PipUser)
+            .map(|&(id, title, name)| {
+                let text = templates::render(&self.env, name, &ctx)?;
+                let body = if for_docker {
+                    docker_run(&text).with_context(|| format!("step {id}"))?
+                } else {
+                    indent(&text)
+                };
+                Ok(Step {
+                    id,
+                    title,
+                    body: Value::from_safe_string(body),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Indent a step body for a shell function.
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A step body as one Dockerfile RUN: comment lines dropped, lines joined
+/// by continuations. Steps are written so that this is valid: every line
+/// ends a command with `;`, or is a `then`/`else`/`do` line.
+fn docker_run(text: &str) -> Result<String> {
+    let mut lines = vec![
+        "set -eu;".to_string(),
+        "umask 022;".into(),
+        "cd /;".into(),
+        "changed=0;".into(),
+    ];
+    for line in text.lines() {
+        let l = line.trim_end().trim_end_matches('\\').trim_end();
+        if l.trim_start().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if l.contains('\0') {
+            bail!("a NUL byte cannot be written into a Dockerfile");
+        }
+        lines.push(l.to_string());
+    }
+    lines.push("echo \"changed=$changed\"".into());
+    Ok(lines.join(" \\\n    "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_run_joins_lines_and_drops_comments() {
+        let run = docker_run(
+            "# why\nif true; then\n    echo a \\\n        b;\n    # indented comment\nfi;\n",
+        )
+        .unwrap();
+        assert_eq!(
+            run,
+            "set -eu; \\\n    umask 022; \\\n    cd /; \\\n    changed=0; \\\n    if true; then \\\n        echo a \\\n            b; \\\n    fi; \\\n    echo \"changed=$changed\""
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! Validation rules for parameter values, named by `kind` in recipe.toml.
+//!
+//! Validation is the first line of defence: a value that passes can appear
+//! in a shell script, a Dockerfile, YAML and a systemd unit without meaning
+//! anything but itself. Quoting (src/quote.rs) is the second.
+
+use serde::Deserialize;
+
+/// The validation rule of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An absolute, normalized path in a safe character set.
+    Path,
+    /// A [`Kind::Path`] or empty.
+    OptionalPath,
+    /// A user or group name as useradd accepts it.
+    UserName,
+    /// A PEP 440 version in normalized form, or `latest`.
+    Version,
+    /// Comma-separated Patroni extras.
+    Extras,
+    /// An http(s) URL, or empty.
+    Url,
+    /// Comma-separated host names, domains or addresses, or empty.
+    HostList,
+}
+
+/// Characters allowed in paths besides ASCII letters and digits. Excluded on
+/// purpose: whitespace, quotes, `$`, backtick, `%`, backslash, `:` (it
+/// separates PATH entries), glob characters and control characters.
+const PATH_PUNCT: &str = "._-+@,/";
+
+impl Kind {
+    /// What the rule allows, for error messages.
+    pub fn allowed(self) -> &'static str {
+        match self {
+            Kind::Path => "an absolute, normalized path (no '.', '..' or '//', no trailing '/') of letters, digits and . _ - + @ , /",
+            Kind::OptionalPath => "empty, or an absolute, normalized path of letters, digits and . _ - + @ , /",
+            Kind::UserName => "a user or group name as useradd takes it: a lower-case letter or '_', then up to 31 of a-z 0-9 _ -",
+            Kind::Version => "a PEP 440 version in normalized form (4.1.5, 4.0.0rc1, 4.1.5.post1) or 'latest'",
+            Kind::Extras => "a comma-separated list of Patroni extras",
+            Kind::Url => "empty, or an http:// or https:// URL with no whitespace, quotes, backslash, backtick, '$', '<', '>', '{', '}', '|' or '^'",
+            Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
+        }
+    }
+
+    /// Check `value`; `Err` says what is wrong with it (not what is allowed).
+    pub fn check(self, value: &str, extras_allowed: &[String]) -> Result<(), String> {
+        match self {
+            Kind::Path => check_path(value),
+            Kind::OptionalPath if value.is_empty() => Ok(()),
+            Kind::OptionalPath => check_path(value),
+            Kind::UserName => check_user_name(value),
+            Kind::Version => check_version(value),
+            Kind::Extras => parse_extras(value, extras_allowed).map(|_| ()),
+            Kind::Url => check_url(value),
+            Kind::HostList => check_host_list(value),
+        }
+    }
+}
+
+fn check_path(v: &str) -> Result<(), String> {
+    if v.is_empty() {
+        return Err("it is empty".into());
+    }
+    if !v.starts_with('/') {
+        return Err("it is not absolute".into());
+    }
+    if v.len() > 1024 {
+        return Err(format!("it is {} bytes long (at most 1024)", v.len()));
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || PATH_PUNCT.contains(*c)))
+    {
+        return Err(format!("it contains {}", describe_char(c)));
+    }
+    if v == "/" {
+        return Err("it is the root directory".into());
+    }
+    if v.ends_with('/') {
+        return Err("it ends with '/'".into());
+    }
+    for part in v[1..].split('/') {
+        match part {
+            "" => return Err("it contains '//'".into()),
+            "." | ".." => return Err(format!("it contains a '{part}' component")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_user_name(v: &str) -> Result<(), String> {
+    let mut chars = v.chars();
+    match chars.next() {
+        None => return Err("it is empty".into()),
+        Some(c) if !(c.is_ascii_lowercase() || c == '_') => {
+            return Err(format!("it starts with {}", describe_char(c)))
+        }
+        _ => {}
+    }
+    if let Some(c) =
+        chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+    {
+        return Err(format!("it contains {}", describe_char(c)));
+    }
+    if v.len() > 32 {
+        return Err(format!("it is {} characters long (at most 32)", v.len()));
+    }
+    Ok(())
+}
+
+/// PEP 440 in its normalized form: `[N!]N(.N)*[{a|b|rc}N][.postN][.devN]`.
+/// Local versions (`+abc`) are refused: no index serves them.
+pub fn check_version(v: &str) -> Result<(), String> {
+    if v == "latest" {
+        return Ok(());
+    }
+    let bad = || Err("it is not a PEP 440 version in normalized form".to_string());
+    let rest = match v.split_once('!') {
+        Some((epoch, rest)) if is_number(epoch) => rest,
+        Some(_) => return bad(),
+        None => v,
+    };
+    // Release: digits separated by dots, then an optional suffix.
+    let release_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (release, mut suffix) = rest.split_at(release_end);
+    // A trailing '.' belongs to a '.post'/'.dev' suffix.
+    let release = if let Some(r) = release.strip_suffix('.') {
+        suffix = &rest[release_end - 1..];
+        r
+    } else {
+        release
+    };
+    if release.is_empty() || !release.split('.').all(is_number) {
+        return bad();
+    }
+    for prefix in ["a", "b", "rc"] {
+        if let Some(n) = suffix.strip_prefix(prefix) {
+            let end = n.find(|c: char| !c.is_ascii_digit()).unwrap_or(n.len());
+            if !is_number(&n[..end]) {
+                return bad();
+            }
+            suffix = &n[end..];
+            break;
+        }
+    }
+    for prefix in [".post", ".dev"] {
+        if let Some(n) = suffix.strip_prefix(prefix) {
+            let end = n.find(|c: char| !c.is_ascii_digit()).unwrap_or(n.len());
+            if !is_number(&n[..end]) {
+                return bad();
+            }
+            suffix = &n[end..];
+        }
+    }
+    if suffix.is_empty() {
+        Ok(())
+    } else {
+        bad()
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Split, trim, check against `allowed`, then sort and de-duplicate: pipx
+/// records extras sorted, and one order keeps renderings stable.
+pub fn parse_extras(v: &str, allowed: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in v.split(',') {
+        let e = raw.trim();
+        if e.is_empty() {
+            if v.trim().is_empty() {
+                continue;
+            }
+            return Err("it has an empty item".into());
+        }
+        if !allowed.iter().any(|a| a == e) {
+            let hint = crate::suggest::did_you_mean(e, allowed.iter().map(String::as_str));
+            return Err(format!(
+                "'{}' is not a Patroni extra{hint} (extras: {})",
+                e.escape_debug(),
+                allowed.join(", ")
+            ));
+        }
+        out.push(e.to_string());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn check_url(v: &str) -> Result<(), String> {
+    if v.is_empty() {
+        return Ok(());
+    }
+    let rest = v
+        .strip_prefix("http://")
+        .or_else(|| v.strip_prefix("https://"))
+        .ok_or_else(|| "it does not start with http:// or https://".to_string())?;
+    if rest.is_empty() {
+        return Err("it has no host".into());
+    }
+    if let Some(c) = v
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || "\"'`\\$<>{}|^".contains(*c))
+    {
+        return Err(format!("it contains {}", describe_char(c)));
+    }
+    Ok(())
+}
+
+fn check_host_list(v: &str) -> Result<(), String> {
+    if v.is_empty() {
+        return Ok(());
+    }
+    for host in v.split(',') {
+        if host.is_empty() {
+            return Err("it has an empty item".into());
+        }
+        if let Some(c) = host
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || ".-_*:/[]".contains(*c)))
+        {
+            return Err(format!("it contains {}", describe_char(c)));
+        }
+    }
+    Ok(())
+}
+
+/// A character, named so that invisible ones show.
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\n' => "a newline".into(),
+        '\t' => "a tab".into(),
+        '\0' => "a NUL byte".into(),
+        c if c.is_control() || !c.is_ascii() => format!("the character U+{:04X}", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        for ok in [
+            "/etc/patroni",
+            "/opt/patroni/bin",
+            "/var/lib/pgsql/.local/bin",
+            "/a+b@c,d",
+        ] {
+            assert_eq!(check_path(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "", "etc", "/", "/etc/", "/a//b", "/a/../b", "/a/./b", "/a b", "/a'b", "/a$b", "/a`b",
+            "/a%b", "/a\\b", "/a\nb", "/a\0b", "/a:b", "/a*b", "/é",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn versions() {
+        for ok in [
+            "4.1.5",
+            "latest",
+            "4",
+            "4.0.0rc1",
+            "4.1.5.post1",
+            "4.2.0.dev3",
+            "1!2.0",
+            "4.1.0a2.post1.dev0",
+        ] {
+            assert_eq!(check_version(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "v4.1.5",
+            "4.1.5+local",
+            "4..1",
+            "4.1.",
+            ".4",
+            "4.1.5 ",
+            "4.1-5",
+            "4.1.5;rm",
+            "rc1",
+            "4.1.5rc",
+            "LATEST",
+        ] {
+            assert!(check_version(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn user_names() {
+        for ok in ["postgres", "_pg", "pg-user_1"] {
+            assert_eq!(check_user_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "Postgres",
+            "1pg",
+            "-pg",
+            "pg user",
+            "pg$",
+            "a234567890123456789012345678901234",
+        ] {
+            assert!(check_user_name(bad).is_err(), "{bad:?} passed");
+        }
+    }
+
+    #[test]
+    fn extras_are_checked_sorted_and_deduplicated() {
+        let allowed: Vec<String> = ["etcd", "psycopg2-binary", "consul"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            parse_extras("psycopg2-binary, etcd,etcd", &allowed).unwrap(),
+            ["etcd", "psycopg2-binary"]
+        );
+        assert_eq!(parse_extras("", &allowed).unwrap(), Vec::<String>::new());
+        let err = parse_extras("etcd,etc3", &allowed).unwrap_err();
+        assert!(
+            err.contains("'etc3'") && err.contains("did you mean 'etcd'"),
+            "{err}"
+        );
+        assert!(parse_extras("etcd,,consul", &allowed).is_err());
+    }
+
+    #[test]
+    fn urls_and_hosts() {
+        assert_eq!(check_url("http://proxy.corp:3128"), Ok(()));
+        assert_eq!(check_url("https://user:p%40ss@pypi.corp/simple/"), Ok(()));
+        for bad in [
+            "ftp://x",
+            "http://",
+            "http://a b",
+            "http://x/$(id)",
+            "http://x/`id`",
+            "http://x/'",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?} passed");
+        }
+        assert_eq!(check_host_list("localhost,.corp,10.0.0.0/8,[::1]"), Ok(()));
+        assert!(check_host_list("a,,b").is_err());
+        assert!(check_host_list("a b").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! Reading a `--vars` file: YAML (an Ansible group_vars file as it is) or
+//! TOML (by the `.toml` extension).
+//!
+//! Only the shape is checked here: a mapping of names to values. Which
+//! names are known and what their values must be is params.rs's business.
+
+use anyhow::Result;
+use camino::Utf8Path;
+
+use crate::error::usage;
+
+/// One top-level entry of a vars file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub value: Raw,
+    /// 1-based line of the key, where it could be found.
+    pub line: Option<usize>,
+}
+
+/// A value as the file gave it, before it is checked against a parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Str(String),
+    Int(String),
+    Float(String),
+    Bool(bool),
+    Null,
+    List(Vec<Raw>),
+    /// A mapping, a YAML tag (`!vault`) or a TOML date: never a parameter.
+    Other(&'static str),
+}
+
+impl Raw {
+    /// What this is, for "… is a list, not a string" messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Raw::Str(_) => "a string",
+            Raw::Int(_) => "an integer",
+            Raw::Float(_) => "a floating-point number",
+            Raw::Bool(_) => "a boolean",
+            Raw::Null => "null (no value)",
+            Raw::List(_) => "a list",
+            Raw::Other(what) => what,
+        }
+    }
+}
+
+/// Read and parse a vars file. Every failure is a usage error naming the file.
+pub fn read(path: &Utf8Path) -> Result<Vec<Entry>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| usage(format!("vars file {path}: {}", io_reason(&e))))?;
+    if meta.is_dir() {
+        return Err(usage(format!(
+            "vars file {path} is a directory; give a YAML or TOML file"
+        )));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| usage(format!("vars file {path}: {}", io_reason(&e))))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(usage(format!("{path}:{line}: not UTF-8 text (invalid byte at offset {at}); vars files must be UTF-8")));
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(usage(format!(
+            "vars file {path} is empty; it must hold a mapping of parameter names to values"
+        )));
+    }
+    let is_toml = path.extension() == Some("toml");
+    if is_toml {
+        parse_toml(path, &text)
+    } else {
+        parse_yaml(path, &text)
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
+    let doc: serde_norway::Value =
+        serde_norway::from_str(text).map_err(|e| match e.location() {
+            Some(l) => usage(format!(
+                "{path}:{}:{}: YAML syntax error: {e}",
+                l.line(),
+                l.column()
+            )),
+            None => usage(format!("{path}: YAML error: {e}")),
+        })?;
+    let map = match doc {
+        serde_norway::Value::Mapping(m) => m,
+        serde_norway::Value::Null => {
+            return Err(usage(format!(
+                "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
+            )))
+        }
+        other => {
+            return Err(usage(format!(
+                "{path}:1: the top level is {}; it must be a mapping of parameter names to values",
+                yaml_raw(other).type_name()
+            )))
+        }
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let key = match k {
+            serde_norway::Value::String(s) => s,
+            other => {
+                return Err(usage(format!(
+                    "{path}: a key is {}; keys must be names",
+                    yaml_raw(other).type_name()
+                )))
+            }
+        };
+        let line = find_key_line(text, &key, ':');
+        out.push(Entry {
+            key,
+            value: yaml_raw(v),
+            line,
+        });
+    }
+    Ok(out)
+}
+
+fn yaml_raw(v: serde_norway::Value) -> Raw {
+    use serde_norway::Value as V;
+    match v {
+        V::Null => Raw::Null,
+        V::Bool(b) => Raw::Bool(b),
+        V::Number(n) if n.is_f64() => Raw::Float(n.to_string()),
+        V::Number(n) => Raw::Int(n.to_string()),
+        V::String(s) => Raw::Str(s),
+        V::Sequence(s) => Raw::List(s.into_iter().map(yaml_raw).collect()),
+        V::Mapping(_) => Raw::Other("a mapping"),
+        V::Tagged(_) => Raw::Other("a tagged value (such as !vault)"),
+    }
+}
+
+fn parse_toml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        let msg = e.message().trim_end().to_string();
+        match line {
+            Some(l) => usage(format!("{path}:{l}: TOML syntax error: {msg}")),
+            None => usage(format!("{path}: TOML syntax error: {msg}")),
+        }
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(key, v)| {
+            let line = find_key_line(text, &key, '=');
+            Entry {
+                key,
+                value: toml_raw(v),
+                line,
+            }
+        })
+        .collect())
+}
+
+fn toml_raw(v: toml::Value) -> Raw {
+    use toml::Value as V;
+    match v {
+        V::String(s) => Raw::Str(s),
+        V::Integer(i) => Raw::Int(i.to_string()),
+        V::Float(f) => Raw::Float(f.to_string()),
+        V::Boolean(b) => Raw::Bool(b),
+        V::Array(a) => Raw::List(a.into_iter().map(toml_raw).collect()),
+        V::Table(_) => Raw::Other("a table"),
+        V::Datetime(_) => Raw::Other("a date"),
+    }
+}
+
+/// The line where a top-level `key:` (or `key =`) starts, for messages.
+fn find_key_line(text: &str, key: &str, sep: char) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start_matches('\u{feff}');
+            let rest = l
+                .strip_prefix(key)
+                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                .or_else(|| l.strip_prefix(&format!("'{key}'")));
+            matches!(rest.map(|r| r.trim_start().starts_with(sep)), Some(true))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines_are_found() {
+        let text = "---\n# c\nis_ha_cluster: true\npatroni_bin_dir: /opt/x\n";
+        assert_eq!(find_key_line(text, "patroni_bin_dir", ':'), Some(4));
+        assert_eq!(find_key_line("a = 1\n\"b\" = 2\n", "b", '='), Some(2));
+        assert_eq!(find_key_line("ab: 1\n", "a", ':'), None);
+    }
+}
