@@ -46,10 +46,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
                     output::write_dir(&out, &files)?;
                     eprintln!("patroni-bake: wrote {} files to {out}", files.len());
                 }
-                (Some(_), Some(f)) => return Err(usage(format!(
+                (Some(_), Some(f)) => {
+                    return Err(usage(format!(
                     "--out writes every format; drop --format {} (or print it alone without --out)",
                     format_name(f)
-                ))),
+                )))
+                }
                 (None, Some(FormatArg::All)) => {
                     return Err(usage("--format all writes several files: give --out DIR"));
                 }

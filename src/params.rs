@@ -151,7 +151,12 @@ pub fn resolve(
         })
         .collect();
     let mut out = BTreeMap::new();
-    for (name, p) in &def.params {
+    // Values the user gave are checked first: a bad pg_home is reported as
+    // such, not as a bad default that refers to it.
+    let mut order: Vec<&String> = def.params.keys().collect();
+    order.sort_by_key(|name| !given.contains_key(*name));
+    for name in order {
+        let p = &def.params[name];
         let (value, origin) = raw[name.as_str()];
         let value = expand(value, &raw, &mut vec![name.as_str()]).map_err(|why| {
             usage(format!(

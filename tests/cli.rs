@@ -1,0 +1,354 @@
+//! The command line as a user meets it: errors, vars files, --out, check,
+//! determinism.
+
+mod common;
+use std::fs;
+use std::process::Output;
+
+use common::*;
+
+fn render(args: &[&str]) -> Output {
+    run(bin().arg("render").args(args))
+}
+
+/// Exit 2, nothing on stdout, and stderr naming every `needles`.
+fn assert_usage_error(out: &Output, needles: &[&str]) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must be empty on error: {}",
+        text(&out.stdout)
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
+    }
+}
+
+#[test]
+fn bad_target_key_and_values_are_usage_errors_with_suggestions() {
+    assert_usage_error(
+        &render(&["-t", "debian-21"]),
+        &["unknown target 'debian-21'", "did you mean 'debian-12'"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "patroni_bindir=/x"]),
+        &["'patroni_bindir'", "did you mean 'patroni_bin_dir'"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "novalue"]),
+        &["KEY=VALUE"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "patroni_bin_dir=opt/bin"]),
+        &["patroni_bin_dir 'opt/bin'", "not absolute", "Allowed"],
+    );
+    assert_usage_error(
+        &render(&[
+            "-t",
+            "debian-12",
+            "--set",
+            "patroni_config_dir=/etc/pat roni",
+        ]),
+        &["a space"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "patroni_extras=etcd,consull"]),
+        &["'consull'", "did you mean 'consul'"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "patroni_version=v4.1"]),
+        &["patroni_version 'v4.1'", "PEP 440"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "pg_user=Postgres"]),
+        &["pg_user 'Postgres'"],
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "https_proxy=proxy:3128"]),
+        &["https_proxy", "http://"],
+    );
+    assert_usage_error(&render(&["-t", "debian-12", "-f", "all"]), &["--out"]);
+    assert_usage_error(&render(&["-t", "debian-12", "-f", "pdf"]), &["pdf"]);
+}
+
+#[test]
+fn an_ansible_group_vars_file_works_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("all.yml");
+    fs::write(
+        &vars,
+        "---\n# group_vars/all.yml\nis_ha_cluster: true\npg_version: 17\ncluster_name: demo\n\
+         patroni_bin_dir: \"{{ pg_home }}/bin\"\npatroni_config_dir: /etc/patroni\npatroni_bindir: typo\n",
+    )
+    .unwrap();
+    let out = render(&[
+        "-t",
+        "debian-12",
+        "-f",
+        "unit",
+        "--vars",
+        vars.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout)
+        .contains("ExecStart=/var/lib/postgresql/bin/patroni /etc/patroni/patroni.yaml"));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("ignoring keys")
+            && err.contains("is_ha_cluster")
+            && err.contains("cluster_name"),
+        "{err}"
+    );
+    assert!(
+        err.contains("patroni_bindir; did you mean 'patroni_bin_dir'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn toml_vars_and_later_sources_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.toml");
+    fs::write(&vars, "patroni_config_dir = \"/srv/from-file\"\npatroni_extras = [\"etcd3\", \"psycopg2-binary\"]\n").unwrap();
+    let v = vars.to_str().unwrap();
+    let unit =
+        |args: &[&str]| text(&render(&[&["-t", "debian-12", "-f", "unit"], args].concat()).stdout);
+    assert!(unit(&["--vars", v]).contains("/srv/from-file/patroni.yaml"));
+    assert!(
+        unit(&["--vars", v, "--set", "patroni_config_dir=/srv/from-set"])
+            .contains("/srv/from-set/patroni.yaml")
+    );
+    assert!(
+        unit(&["--set", "patroni_config_dir=/srv/from-set", "--vars", v])
+            .contains("/srv/from-file/patroni.yaml")
+    );
+    let sh = text(&render(&["-t", "debian-12", "--vars", v]).stdout);
+    assert!(
+        sh.contains("'patroni[etcd3,psycopg2-binary]==4.1.5'"),
+        "extras from a TOML list"
+    );
+}
+
+#[test]
+fn bad_vars_files_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    fs::write(p("syntax.yml"), "a: 1\npatroni_bin_dir: [unclosed\n").unwrap();
+    fs::write(p("type.yml"), "pg_version: 17\npatroni_bin_dir:\n  - /a\n").unwrap();
+    fs::write(p("float.yml"), "patroni_version: 4.1\n").unwrap();
+    fs::write(p("empty.yml"), "\n").unwrap();
+    fs::write(p("comments.yml"), "# nothing\n---\n").unwrap();
+    fs::write(p("list.yml"), "- a\n- b\n").unwrap();
+    fs::write(p("latin1.yml"), b"pg_home: /caf\xe9\n").unwrap();
+    fs::write(p("bad.toml"), "x = 1\ny = \n").unwrap();
+    let vars = |name: &str| render(&["-t", "debian-12", "--vars", p(name).to_str().unwrap()]);
+    let path = |name: &str| p(name).to_str().unwrap().to_string();
+    assert_usage_error(
+        &vars("syntax.yml"),
+        &[&format!("{}:3:", path("syntax.yml")), "YAML syntax error"],
+    );
+    assert_usage_error(
+        &vars("type.yml"),
+        &[
+            &format!("{}:2: patroni_bin_dir", path("type.yml")),
+            "a list",
+        ],
+    );
+    assert_usage_error(&vars("float.yml"), &["patroni_version", "quote it"]);
+    assert_usage_error(&vars("empty.yml"), &["is empty"]);
+    assert_usage_error(&vars("comments.yml"), &["holds no values"]);
+    assert_usage_error(&vars("list.yml"), &["top level is a list"]);
+    assert_usage_error(
+        &vars("latin1.yml"),
+        &[&format!("{}:1:", path("latin1.yml")), "UTF-8"],
+    );
+    assert_usage_error(
+        &vars("bad.toml"),
+        &[&format!("{}:2:", path("bad.toml")), "TOML"],
+    );
+    assert_usage_error(&vars("missing.yml"), &["missing.yml", "no such file"]);
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--vars", dir.path().to_str().unwrap()]),
+        &["is a directory"],
+    );
+}
+
+#[test]
+fn renders_are_byte_equal_whatever_the_environment() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let one = run(bin()
+        .args(["render", "-t", "rhel-8", "--out"])
+        .arg(a.path().join("r"))
+        .env("TZ", "UTC")
+        .env("LANG", "C")
+        .env("HOME", "/nonexistent")
+        .current_dir("/"));
+    let two = run(bin()
+        .args(["render", "-t", "rhel-8", "--out", "r"])
+        .env("TZ", "Pacific/Kiritimati")
+        .env("LANG", "tr_TR.UTF-8")
+        .env("LC_ALL", "tr_TR.UTF-8")
+        .env("HOME", b.path())
+        .current_dir(b.path()));
+    assert!(one.status.success() && two.status.success());
+    for name in [
+        "install.sh",
+        "Dockerfile",
+        "cloud-init.yaml",
+        "patroni.service",
+        "SHA256SUMS",
+    ] {
+        let x = fs::read(a.path().join("r").join(name)).unwrap();
+        let y = fs::read(b.path().join("r").join(name)).unwrap();
+        assert_eq!(x, y, "{name} differs between environments");
+        assert!(!x.contains(&b'\r'), "{name} has CR");
+        let s = text(&x);
+        assert!(
+            !s.contains(b.path().to_str().unwrap()) && !s.contains("/tmp"),
+            "{name} names a local path"
+        );
+    }
+}
+
+#[test]
+fn out_replaces_only_its_own_rendering_and_check_reports_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let o = out.to_str().unwrap();
+    assert!(render(&["-t", "debian-12", "--out", o]).status.success());
+    assert!(
+        render(&["-t", "debian-13", "--out", o]).status.success(),
+        "a rendering is replaced by the next"
+    );
+    let mode = |n: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(out.join(n)).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!((mode("install.sh"), mode("Dockerfile")), (0o755, 0o644));
+
+    let check = |t: &str| run(bin().args(["check", "-t", t, "--out", o]));
+    assert_eq!(check("debian-13").status.code(), Some(0));
+    let drift = check("debian-12");
+    assert_eq!(drift.status.code(), Some(1));
+    assert!(
+        text(&drift.stdout).contains("-# Install Patroni on Debian 13")
+            && text(&drift.stdout).contains("+# Install Patroni on Debian 12")
+    );
+
+    // A failed render leaves the directory exactly as it was.
+    let before = fs::read(out.join("install.sh")).unwrap();
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--set", "pg_home=x", "--out", o]),
+        &["pg_home"],
+    );
+    assert_eq!(fs::read(out.join("install.sh")).unwrap(), before);
+
+    // A directory with files of its own is refused, and left alone.
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    assert_usage_error(&render(&["-t", "debian-12", "--out", o]), &["notes.txt"]);
+    assert_eq!(fs::read(out.join("install.sh")).unwrap(), before);
+    assert_eq!(
+        check("debian-13").status.code(),
+        Some(1),
+        "an extra file is drift"
+    );
+
+    // A symlink as --out is refused, not followed.
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&out, &link).unwrap();
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--out", link.to_str().unwrap()]),
+        &["symbolic link"],
+    );
+    assert_eq!(fs::read(out.join("install.sh")).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "temporary directories left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn recipes_dir_overrides_the_embedded_recipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("install_patroni");
+    fs::create_dir_all(copy.join("steps")).unwrap();
+    for entry in walk(&repo().join("recipes/install_patroni")) {
+        let rel = entry
+            .strip_prefix(repo().join("recipes/install_patroni"))
+            .unwrap();
+        fs::copy(&entry, copy.join(rel)).unwrap();
+    }
+    let unit = copy.join("patroni.service.j2");
+    let t = fs::read_to_string(&unit)
+        .unwrap()
+        .replace("TimeoutSec=30", "TimeoutSec=45");
+    fs::write(&unit, t).unwrap();
+    let out = render(&[
+        "-t",
+        "debian-12",
+        "-f",
+        "unit",
+        "--recipes",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out.stdout).contains("TimeoutSec=45"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_usage_error(
+        &render(&["-t", "debian-12", "--recipes", "/nonexistent"]),
+        &["/nonexistent"],
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn targets_and_params_list_everything() {
+    let targets = text(&run(bin().arg("targets")).stdout);
+    for t in [
+        "debian-12",
+        "debian-13",
+        "ubuntu-22.04",
+        "ubuntu-24.04",
+        "rhel-8",
+        "rhel-9",
+        "rocky-9",
+        "python3.11 (3.11)",
+    ] {
+        assert!(targets.contains(t), "{t} missing from:\n{targets}");
+    }
+    let params = text(&run(bin().arg("params")).stdout);
+    for p in [
+        "patroni_bin_dir",
+        "{{ pg_home }}/.local/bin",
+        "debian: /var/lib/postgresql, rhel: /var/lib/pgsql",
+        "4.1.5",
+    ] {
+        assert!(params.contains(p), "{p} missing from:\n{params}");
+    }
+    let rhel = text(&run(bin().args(["params", "-t", "alma-8"])).stdout);
+    assert!(
+        rhel.contains("/var/lib/pgsql") && !rhel.contains("/var/lib/postgresql"),
+        "{rhel}"
+    );
+}

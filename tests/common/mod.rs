@@ -1,0 +1,65 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_patroni-bake"))
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One line of golden/cases.txt.
+pub struct Case {
+    pub name: String,
+    pub target: String,
+    pub args: Vec<String>,
+}
+
+pub fn golden_cases() -> Vec<Case> {
+    let text =
+        std::fs::read_to_string(repo().join("golden/cases.txt")).expect("reading golden/cases.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut words = l.split_whitespace().map(String::from);
+            let name = words.next().unwrap();
+            let target = words
+                .next()
+                .unwrap_or_else(|| panic!("golden case {name} has no target"));
+            Case {
+                name,
+                target,
+                args: words.collect(),
+            }
+        })
+        .collect()
+}
+
+pub fn golden_dir(case: &Case) -> PathBuf {
+    repo().join("golden").join(&case.name)
+}
+
+/// Run and describe the result for assertion messages.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"))
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run a validator, panicking with its output when it fails, and with an
+/// install hint when it is missing: validators never skip.
+pub fn validator(program: &str, args: &[&str], path: &Path) -> Output {
+    let out = Command::new(program).args(args).arg(path).output().unwrap_or_else(|e| {
+        panic!("validator {program} cannot run ({e}); install it (see .ci/run): validators never skip")
+    });
+    out
+}
