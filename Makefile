@@ -20,7 +20,8 @@ lint:
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	shellcheck -s bash .ci/run $(wildcard tests/container/*.sh)
+	shellcheck -x -s bash .ci/run tests/container/run.sh
+	shellcheck -s sh tests/container/manifest.sh
 
 unit-test:
 	$(CARGO) nextest run --locked --no-fail-fast

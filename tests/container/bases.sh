@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Base images: what the role's dependencies leave behind, built from a
+# debootstrap rootfs (no registry is needed) and cached under a key of this
+# file's content, so that a second run reuses them.
+#
+# Flavours, for each Debian suite:
+#   nodot:      postgres created the way postgresql-common creates it (a
+#               system user whose home has no dotfiles);
+#   skel:       the same, with /etc/skel's .bashrc and .profile in the home;
+#   *-cloud:    the flavour plus cloud-init, set up for a NoCloud seed.
+
+BASES_KEY=$(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-12)
+
+base_image() { # SUITE FLAVOUR
+    printf 'patroni-bake-test/base:%s-%s-%s' "$1" "$2" "$BASES_KEY"
+}
+
+build_bases() { # SUITE
+    local suite=$1
+    local rootfs_image="patroni-bake-test/rootfs:$suite-$BASES_KEY"
+    local missing=0
+    for f in nodot skel nodot-cloud skel-cloud; do
+        docker image inspect "$(base_image "$suite" "$f")" >/dev/null 2>&1 || missing=1
+    done
+    if [ "$missing" = 0 ]; then
+        say "base images for $suite: cached ($BASES_KEY)"
+        return
+    fi
+    if ! docker image inspect "$rootfs_image" >/dev/null 2>&1; then
+        command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install debootstrap"
+        local dir="$WORK/rootfs-$suite"
+        step "debootstrap $suite" timeout 900 debootstrap --variant=minbase "$suite" "$dir" http://deb.debian.org/debian
+        step "import $suite rootfs" sh -c "tar -C '$dir' -c . | docker import - '$rootfs_image'"
+        rm -rf "$dir"
+    fi
+    local ctx="$WORK/base-ctx-$suite"
+    mkdir -p "$ctx"
+    # postgresql-common: adduser --system --home /var/lib/postgresql
+    # --no-create-home --shell /bin/bash --group postgres, then the package
+    # ships the home directory, owned by postgres.
+    cat >"$ctx/Dockerfile.nodot" <<DOCKERFILE
+FROM $rootfs_image
+RUN useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
+      --shell /bin/bash --comment 'PostgreSQL administrator' postgres \
+ && install -d -o postgres -g postgres -m 0755 /var/lib/postgresql
+DOCKERFILE
+    cat >"$ctx/Dockerfile.skel" <<DOCKERFILE
+FROM $(base_image "$suite" nodot)
+RUN install -o postgres -g postgres -m 0644 /etc/skel/.bashrc /etc/skel/.profile /var/lib/postgresql/
+DOCKERFILE
+    for f in nodot skel; do
+        cat >"$ctx/Dockerfile.$f-cloud" <<DOCKERFILE
+FROM $(base_image "$suite" "$f")
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends cloud-init >/dev/null \
+ && rm -rf /var/lib/apt/lists/* \
+ && printf '%s\n' 'datasource_list: [ NoCloud, None ]' 'locale: C.UTF-8' 'network: {config: disabled}' \
+      > /etc/cloud/cloud.cfg.d/99-patroni-bake-test.cfg
+DOCKERFILE
+    done
+    for f in nodot skel nodot-cloud skel-cloud; do
+        step "build base $suite-$f" timeout 900 docker build --network host -q \
+            -t "$(base_image "$suite" "$f")" -f "$ctx/Dockerfile.$f" "$ctx"
+    done
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Helpers of the container suite: progress with timings, failure reports
+# with the container's log and a command to reproduce, unique names, and
+# clean-up of everything the run created.
+
+RUN_ID="pbct-$$-$(date +%s)"
+LABEL="patroni-bake-test=$RUN_ID"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/patroni-bake-ct.XXXXXX")
+SUITE_START=$(date +%s.%N)
+DOCKERD_PID=
+NSPAWN_PIDS=()
+FAILURES=0
+PASSES=0
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+# The last failure's context, printed by fail().
+CONTEXT_CONTAINER=
+CONTEXT_REPRO=
+
+fail() {
+    FAILURES=$((FAILURES + 1))
+    printf '\nFAIL: %s\n' "$*" >&2
+    if [ -n "$CONTEXT_CONTAINER" ] && docker inspect "$CONTEXT_CONTAINER" >/dev/null 2>&1; then
+        printf -- '--- log of container %s (last 80 lines) ---\n' "$CONTEXT_CONTAINER" >&2
+        docker logs --tail 80 "$CONTEXT_CONTAINER" >&2 2>&1 || true
+    fi
+    [ -z "$CONTEXT_REPRO" ] || printf -- '--- to reproduce by hand ---\n%s\n' "$CONTEXT_REPRO" >&2
+    exit 1
+}
+
+pass() {
+    PASSES=$((PASSES + 1))
+    say "  ok: $*"
+}
+
+# step NAME CMD...: run CMD with its output in a log; on failure print the
+# log and fail. The log stays in $WORK for inspection.
+step() {
+    local name=$1
+    shift
+    local log
+    log="$WORK/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+    local t0
+    t0=$(now)
+    say "$name ..."
+    if "$@" >"$log" 2>&1; then
+        say "$name: done in $(elapsed "$t0")"
+    else
+        local rc=$?
+        printf -- '--- output of "%s" (exit %s, last 60 lines; full log %s) ---\n' "$name" "$rc" "$log" >&2
+        tail -n 60 "$log" >&2
+        fail "$name"
+    fi
+}
+
+# Expect two texts to be equal, else fail with a unified diff.
+expect_same() {
+    local what=$1 a=$2 b=$3
+    if ! diff -u --label "$4" --label "$5" <(printf '%s\n' "$a") <(printf '%s\n' "$b") >"$WORK/diff.txt"; then
+        cat "$WORK/diff.txt" >&2
+        fail "$what"
+    fi
+    pass "$what"
+}
+
+expect_contains() {
+    local what=$1 haystack=$2 needle=$3
+    case "$haystack" in
+        *"$needle"*) pass "$what" ;;
+        *) printf 'expected to find: %s\nin:\n%s\n' "$needle" "$haystack" >&2; fail "$what" ;;
+    esac
+}
+
+# Start a container that stays up for docker exec; time-limited by sleep.
+start_container() {
+    local name=$1 image=$2
+    shift 2
+    docker run -d --name "$name" --label "$LABEL" --network host "$@" "$image" sleep 3600 >/dev/null
+    CONTEXT_CONTAINER=$name
+}
+
+# cexec NAME CMD...: docker exec with a time limit.
+cexec() {
+    local name=$1
+    shift
+    timeout 900 docker exec "$name" "$@"
+}
+
+ensure_docker() {
+    if docker info >/dev/null 2>&1; then
+        say "Docker engine: running already"
+        return
+    fi
+    command -v dockerd >/dev/null || fail "dockerd is missing: apt-get install docker.io (the container suite never skips)"
+    say "Docker engine: starting dockerd (log $WORK/dockerd.log)"
+    dockerd >"$WORK/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    for _ in $(seq 60); do
+        docker info >/dev/null 2>&1 && return
+        sleep 1
+    done
+    tail -n 40 "$WORK/dockerd.log" >&2
+    fail "dockerd did not answer within 60 s"
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    for pid in "${NSPAWN_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+        docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null
+        docker images -q --filter "label=$LABEL" | xargs -r docker rmi -f >/dev/null 2>&1
+        docker images -q "patroni-bake-test/run-$RUN_ID*" | xargs -r docker rmi -f >/dev/null 2>&1
+    fi
+    if [ -n "$DOCKERD_PID" ]; then
+        kill "$DOCKERD_PID" 2>/dev/null
+        wait "$DOCKERD_PID" 2>/dev/null
+    fi
+    if [ "$rc" -eq 0 ]; then
+        rm -rf "$WORK"
+    else
+        echo "logs kept in $WORK" >&2
+    fi
+    say "container suite wall time: $(elapsed "$SUITE_START")"
+    exit "$rc"
+}

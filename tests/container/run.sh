@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The container suite: each rendering installs a working Patroni in real
+# Debian 12 and 13 containers, idempotently, to one end state.
+#
+#   tests/container/run.sh                         # Debian 12 and 13 (debootstrap bases)
+#   tests/container/run.sh --image rockylinux:9 --target rhel-9
+#
+# It fails, never skips, where Docker, debootstrap or systemd-nspawn is missing.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=bases.sh
+. "$HERE/bases.sh"
+# shellcheck source=systemd.sh
+. "$HERE/systemd.sh"
+trap cleanup EXIT
+
+BIN=$REPO/target/release/patroni-bake
+# The CA bundle that pip needs behind this machine's TLS-intercepting proxy;
+# the renderings get it through their ca_bundle parameter.
+CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+CA_IN=/etc/patroni-bake-test/ca.pem
+SUITES="bookworm trixie"
+IMAGE=
+TARGET=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --image) IMAGE=$2; shift 2 ;;
+        --target) TARGET=$2; shift 2 ;;
+        --suites) SUITES=$2; shift 2 ;;
+        *) echo "usage: $0 [--suites 'bookworm trixie'] [--image IMAGE --target TARGET]" >&2; exit 2 ;;
+    esac
+done
+[ -x "$BIN" ] || fail "$BIN is missing: run make build"
+[ -f "$CA_BUNDLE" ] || fail "CA bundle $CA_BUNDLE is missing (set CA_BUNDLE)"
+for tool in docker timeout nsenter systemd-nspawn; do
+    command -v "$tool" >/dev/null || fail "$tool is missing (the container suite never skips)"
+done
+
+# Paths of the default parameters, for the manifest.
+USER_=postgres
+CONF=/etc/patroni
+
+render() { # TARGET DIR
+    "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" --out "$2" 2>/dev/null
+}
+
+# Checks shared by every rendering; prints the manifest into $2.
+assert_install() { # CONTAINER MANIFEST_FILE LABEL
+    local c=$1 out=$2 what=$3
+    expect_same "$what: patroni --version (login shell)" \
+        "$(cexec "$c" su - "$USER_" -c 'patroni --version')" "patroni $VERSION" want got
+    expect_same "$what: patronictl version (login shell)" \
+        "$(cexec "$c" su - "$USER_" -c 'patronictl version')" "patronictl version $VERSION" want got
+    expect_same "$what: patroni --version (interactive non-login bash)" \
+        "$(cexec "$c" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_" TERM=dumb runuser -u "$USER_" -- bash -i -c 'patroni --version' 2>/dev/null)" \
+        "patroni $VERSION" want got
+    cexec "$c" cat /etc/systemd/system/patroni.service >"$WORK/unit.txt"
+    cmp -s "$WORK/unit.txt" "$GOLDEN/patroni.service" || {
+        diff -u "$GOLDEN/patroni.service" "$WORK/unit.txt" >&2
+        fail "$what: the unit differs from $GOLDEN/patroni.service"
+    }
+    pass "$what: unit is byte-identical to the golden patroni.service"
+    expect_same "$what: unit is root:root 0644" \
+        "$(cexec "$c" stat -c '%U:%G %a' /etc/systemd/system/patroni.service)" "root:root 644" want got
+    expect_same "$what: unit is not enabled" \
+        "$(cexec "$c" sh -c 'ls /etc/systemd/system/*.wants/patroni.service 2>/dev/null || echo none')" none want got
+    expect_same "$what: config dir is 0700 postgres:postgres" \
+        "$(cexec "$c" stat -c '%a %U:%G' "$CONF")" "700 postgres:postgres" want got
+    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" >"$out"
+}
+
+test_shell() { # SUITE FLAVOUR BASE
+    local suite=$1 flavour=$2 base=$3
+    local c="$RUN_ID-$suite-$flavour-shell"
+    CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $RENDER:/r:ro $base sh /r/install.sh"
+    start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$RENDER:/pbct/render:ro" -v "$HERE:/pbct/tests:ro"
+    step "$suite/$flavour shell: sh install.sh" cexec "$c" sh /pbct/render/install.sh
+    local first
+    first=$(tail -n 1 "$WORK/$(printf '%s' "$suite/$flavour shell: sh install.sh" | tr -c 'A-Za-z0-9._-' '_').log")
+    expect_contains "$suite/$flavour shell: first run reports its changes" "$first" "changed="
+    assert_install "$c" "$WORK/manifest-$suite-$flavour-shell" "$suite/$flavour shell"
+
+    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" --mtimes >"$WORK/m1"
+    local t0 out
+    t0=$(now)
+    out=$(cexec "$c" sh /pbct/render/install.sh) || { echo "$out" >&2; fail "$suite/$flavour: second run failed"; }
+    say "  second run took $(elapsed "$t0") (docker exec included)"
+    expect_same "$suite/$flavour shell: second run reports changed=0" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0" want got
+    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" --mtimes >"$WORK/m2"
+    expect_same "$suite/$flavour shell: second run leaves the manifest (mtimes included)" \
+        "$(cat "$WORK/m1")" "$(cat "$WORK/m2")" "after first run" "after second run"
+    if [ "$flavour" = skel ] && [ -z "$IMAGE" ]; then
+        step "$suite/$flavour shell: install sudo" cexec "$c" sh -c \
+            'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sudo >/dev/null'
+        expect_same "$suite/$flavour shell: the seed's check, sudo -i -u postgres patroni --version" \
+            "$(cexec "$c" sudo -i -u postgres patroni --version)" "patroni $VERSION" want got
+    fi
+}
+
+test_docker() { # SUITE FLAVOUR BASE
+    local suite=$1 flavour=$2 base=$3
+    local c="$RUN_ID-$suite-$flavour-docker"
+    local image="patroni-bake-test/run-$RUN_ID-$suite-$flavour"
+    local ctx="$WORK/docker-$suite-$flavour"
+    mkdir -p "$ctx"
+    cp "$CA_BUNDLE" "$ctx/ca.pem"
+    # As a user behind the proxy would: the CA first, then the fragment.
+    { printf 'FROM %s\nCOPY ca.pem %s\n' "$base" "$CA_IN"; cat "$RENDER/Dockerfile"; } >"$ctx/Dockerfile"
+    CONTEXT_CONTAINER=
+    CONTEXT_REPRO="docker build --network host $ctx"
+    step "$suite/$flavour docker: docker build" timeout 1800 docker build --network host --label "$LABEL" -t "$image" "$ctx"
+    start_container "$c" "$image" -v "$HERE:/pbct/tests:ro"
+    assert_install "$c" "$WORK/manifest-$suite-$flavour-docker" "$suite/$flavour docker"
+}
+
+test_cloud_init() { # SUITE FLAVOUR BASE
+    local suite=$1 flavour=$2 base=$3
+    local c="$RUN_ID-$suite-$flavour-cloud"
+    local seed="$WORK/seed-$suite-$flavour"
+    mkdir -p "$seed"
+    cp "$RENDER/cloud-init.yaml" "$seed/user-data"
+    printf 'instance-id: %s\nlocal-hostname: patroni-bake-test\n' "$c" >"$seed/meta-data"
+    CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $seed:/var/lib/cloud/seed/nocloud:ro $base sh -c 'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final'"
+    start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$seed:/var/lib/cloud/seed/nocloud:ro" -v "$HERE:/pbct/tests:ro"
+    step "$suite/$flavour cloud-init: init --local, init, modules config and final" cexec "$c" sh -c \
+        'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final && cloud-init status --long'
+    local status
+    status=$(cexec "$c" cloud-init status --long) || { echo "$status" >&2; cexec "$c" tail -n 60 /var/log/cloud-init-output.log >&2; fail "$suite/$flavour: cloud-init status"; }
+    expect_contains "$suite/$flavour cloud-init: status done" "$status" "status: done"
+    expect_contains "$suite/$flavour cloud-init: runcmd ran install.sh" "$(cexec "$c" cat /var/log/cloud-init-output.log)" "changed="
+    assert_install "$c" "$WORK/manifest-$suite-$flavour-cloud" "$suite/$flavour cloud-init"
+}
+
+# Drifted starts converge: each drift is reported, the manifest comes back.
+test_drift() { # SUITE CONTAINER MANIFEST
+    local suite=$1 c=$2 want
+    want=$(cat "$3")
+    CONTEXT_CONTAINER=$c
+    step "$suite drift: edit the unit, delete the config dir, duplicate and half-remove PATH blocks, install Patroni 4.1.4" \
+        cexec "$c" sh -c "
+        set -e
+        echo '# drift' >> /etc/systemd/system/patroni.service
+        rm -rf $CONF
+        grep ' # patroni-bake\$' $HOME_/.bashrc >> $HOME_/.bashrc
+        sed -i '/^case .* # patroni-bake\$/d' $HOME_/.profile
+        cd / && runuser -u $USER_ -- env -i HOME=$HOME_ PATH=/usr/bin:/bin PIPX_HOME=$PIPX_HOME_ PIPX_BIN_DIR=$BIN_DIR \
+            PIP_CERT=$CA_IN PIP_NO_CACHE_DIR=1 pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.4'
+        su - $USER_ -c 'patroni --version'"
+    local out
+    out=$(cexec "$c" sh /pbct/render/install.sh) || { echo "$out" >&2; fail "$suite drift: the re-run failed"; }
+    printf '%s\n' "$out" | grep -E '^(changed|ok)' | sed 's/^/    /'
+    for line in "changed: installed patroni[etcd,psycopg2-binary]==$VERSION" "changed: PATH block in $HOME_/.profile" \
+        "changed: PATH block in $HOME_/.bashrc" "changed: /etc/systemd/system/patroni.service" "changed: $CONF" "changed=5"; do
+        expect_contains "$suite drift: re-run reports '$line'" "$out" "$line"
+    done
+    expect_same "$suite drift: the re-run restores the manifest" "$want" \
+        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" clean converged
+    cexec "$c" chmod 0755 "$CONF"
+    out=$(cexec "$c" sh /pbct/render/install.sh)
+    expect_contains "$suite drift: a 0755 config dir is reported" "$out" "changed: $CONF (0700"
+    expect_same "$suite drift: ... and restored" "$want" \
+        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" clean converged
+    expect_same "$suite drift: then a run is clean" "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0" want got
+}
+
+compare_manifests() { # SUITE FLAVOUR KINDS...
+    local suite=$1 flavour=$2
+    shift 2
+    local first=$1
+    shift
+    for kind in "$@"; do
+        expect_same "$suite/$flavour: $first and $kind reach the same end state" \
+            "$(cat "$WORK/manifest-$suite-$flavour-$first")" "$(cat "$WORK/manifest-$suite-$flavour-$kind")" "$first" "$kind"
+    done
+}
+
+ensure_docker
+say "run $RUN_ID; work dir $WORK"
+
+if [ -n "$IMAGE" ]; then
+    # Any base image with a registry: shell and Dockerfile renderings.
+    [ -n "$TARGET" ] || fail "--image needs --target (one of: $("$BIN" targets | awk 'NR > 1 { printf "%s ", $1 }'))"
+    RENDER="$WORK/render-$TARGET"
+    render "$TARGET" "$RENDER" || fail "rendering $TARGET"
+    GOLDEN="$REPO/golden/$TARGET"
+    HOME_=$("$BIN" params --target "$TARGET" | awk '$1 == "pg_home" { print $2 }')
+    BIN_DIR=$HOME_/.local/bin
+    PIPX_HOME_=$HOME_/.local/share/pipx
+    VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+    ctx="$WORK/image-base"
+    mkdir -p "$ctx"
+    printf 'FROM %s\nRUN useradd --system --user-group --home-dir %s --no-create-home --shell /bin/bash postgres && install -d -o postgres -g postgres -m 0755 %s\n' \
+        "$IMAGE" "$HOME_" "$HOME_" >"$ctx/Dockerfile"
+    base="patroni-bake-test/run-$RUN_ID-image-base"
+    step "base from $IMAGE" timeout 1800 docker build --network host --label "$LABEL" -t "$base" "$ctx"
+    test_shell image nodot "$base"
+    test_docker image nodot "$base"
+    compare_manifests image nodot shell docker
+    say "cloud-init and systemd stages need the debootstrap bases; not run for --image"
+else
+    for suite in $SUITES; do
+        case $suite in
+            bookworm) TARGET=debian-12 ;;
+            trixie) TARGET=debian-13 ;;
+            *) fail "unknown suite $suite (bookworm, trixie)" ;;
+        esac
+        say "=== $suite ($TARGET)"
+        build_bases "$suite"
+        RENDER="$WORK/render-$TARGET"
+        render "$TARGET" "$RENDER" || fail "rendering $TARGET"
+        GOLDEN="$REPO/golden/$TARGET"
+        HOME_=/var/lib/postgresql
+        BIN_DIR=$HOME_/.local/bin
+        PIPX_HOME_=$HOME_/.local/share/pipx
+        VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+        for flavour in nodot skel; do
+            test_shell "$suite" "$flavour" "$(base_image "$suite" "$flavour")"
+            test_docker "$suite" "$flavour" "$(base_image "$suite" "$flavour")"
+            test_cloud_init "$suite" "$flavour" "$(base_image "$suite" "$flavour-cloud")"
+            compare_manifests "$suite" "$flavour" shell docker cloud
+            say "end state ($suite/$flavour):"
+            sed 's/^/    /' "$WORK/manifest-$suite-$flavour-shell"
+        done
+        test_drift "$suite" "$RUN_ID-$suite-skel-shell" "$WORK/manifest-$suite-skel-shell"
+        test_systemd "$suite" "$RUN_ID-$suite-skel-shell" "$BIN_DIR"
+        docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null
+    done
+fi
+echo "container: $PASSES passed, $FAILURES failed"

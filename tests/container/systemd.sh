@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Under systemd: boot an installed rootfs with systemd-nspawn and prove that
+# the unit loads, is disabled, verifies, and runs a real Patroni that
+# becomes the leader of a one-node cluster (etcd and PostgreSQL from
+# Debian's packages).
+
+NS_SD_PID=
+
+nsrun() { timeout 120 nsenter -t "$NS_SD_PID" -a -- "$@"; }
+
+test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
+    local suite=$1 source=$2 bin=$3
+    local image="patroni-bake-test/run-$RUN_ID-$suite-systemd"
+    local prep="$RUN_ID-$suite-systemd-prep"
+    local root="$WORK/sdroot-$suite"
+    CONTEXT_REPRO="docker commit $source img && docker run -it --network host img bash  # then apt-get install systemd systemd-sysv dbus etcd-server postgresql"
+    docker commit --change "LABEL $LABEL" "$source" "$image" >/dev/null
+    start_container "$prep" "$image"
+    step "$suite systemd: install systemd, dbus, etcd and PostgreSQL" cexec "$prep" sh -c \
+        'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd systemd-sysv dbus etcd-server postgresql >/dev/null'
+    local pg_bin
+    pg_bin=$(cexec "$prep" sh -c 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1')
+    sed "s|@PG_BIN_DIR@|$pg_bin|" "$HERE/patroni.yaml" | cexec "$prep" sh -c \
+        'cat > /etc/patroni/patroni.yaml && chown postgres:postgres /etc/patroni/patroni.yaml && chmod 0600 /etc/patroni/patroni.yaml'
+    docker stop -t 1 "$prep" >/dev/null
+    mkdir -p "$root"
+    step "$suite systemd: export the rootfs" sh -c "docker export '$prep' | tar -C '$root' -x"
+
+    CONTEXT_CONTAINER=
+    CONTEXT_REPRO="systemd-nspawn -b --register=no --keep-unit --private-network -D $root"
+    say "$suite systemd: booting with systemd-nspawn"
+    systemd-nspawn -q -b --register=no --keep-unit --private-network -D "$root" >"$WORK/nspawn-$suite.log" 2>&1 &
+    local ns=$!
+    NSPAWN_PIDS+=("$ns")
+    for _ in $(seq 60); do
+        NS_SD_PID=$(pgrep -P "$ns" | head -n 1 || true)
+        [ -n "$NS_SD_PID" ] && break
+        sleep 1
+    done
+    [ -n "$NS_SD_PID" ] || { tail -n 40 "$WORK/nspawn-$suite.log" >&2; fail "$suite: systemd did not start in the container"; }
+    local state
+    state=$(nsrun systemctl is-system-running --wait || true)
+    case "$state" in
+        running | degraded) pass "$suite: systemd booted ($state)" ;;
+        *) tail -n 40 "$WORK/nspawn-$suite.log" >&2; fail "$suite: systemd is $state" ;;
+    esac
+
+    nsrun systemctl daemon-reload || fail "$suite: systemctl daemon-reload"
+    pass "$suite: systemctl daemon-reload"
+    expect_contains "$suite: systemctl cat patroni" "$(nsrun systemctl cat patroni)" "ExecStart=$bin/patroni /etc/patroni/patroni.yaml"
+    expect_same "$suite: patroni.service is disabled" "$(nsrun systemctl is-enabled patroni || true)" disabled want got
+    local verify
+    verify=$(nsrun systemd-analyze verify /etc/systemd/system/patroni.service 2>&1) || { echo "$verify" >&2; fail "$suite: systemd-analyze verify"; }
+    expect_same "$suite: systemd-analyze verify is silent" "$verify" "" want got
+    nsrun runuser -u postgres -- "$bin/patroni" --validate-config /etc/patroni/patroni.yaml \
+        || fail "$suite: patroni --validate-config"
+    pass "$suite: patroni --validate-config"
+
+    local t0
+    t0=$(now)
+    nsrun systemctl start patroni || { nsrun journalctl -u patroni --no-pager -n 80 >&2; fail "$suite: systemctl start patroni"; }
+    local list=
+    for _ in $(seq 90); do
+        list=$(nsrun runuser -u postgres -- "$bin/patronictl" -c /etc/patroni/patroni.yaml list 2>&1 || true)
+        if printf '%s' "$list" | grep -q 'Leader' && printf '%s' "$list" | grep -q 'running'; then
+            break
+        fi
+        list=
+        sleep 2
+    done
+    if [ -z "$list" ]; then
+        nsrun journalctl -u patroni -u etcd --no-pager -n 80 >&2 || true
+        fail "$suite: Patroni did not become a running leader within 180 s"
+    fi
+    printf '%s\n' "$list"
+    pass "$suite: the unit runs Patroni, a running leader after $(elapsed "$t0")"
+
+    nsrun systemctl poweroff || true
+    for _ in $(seq 30); do
+        kill -0 "$ns" 2>/dev/null || break
+        sleep 1
+    done
+    kill "$ns" 2>/dev/null || true
+    rm -rf "$root"
+}
