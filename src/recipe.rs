@@ -184,6 +184,12 @@ impl Recipe {
     }
 
     fn from_files(mut files: BTreeMap<String, String>, origin: &Utf8Path) -> Result<Recipe> {
+        // A checkout with CRLF line ends must still render LF-only files.
+        for text in files.values_mut() {
+            if text.contains('\r') {
+                *text = text.replace("\r\n", "\n");
+            }
+        }
         let text = files.remove(RECIPE_FILE).unwrap_or_default();
         let def: RecipeDef =
             toml::from_str(&text).with_context(|| format!("parsing {origin}/{RECIPE_FILE}"))?;

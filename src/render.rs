@@ -120,6 +120,16 @@ impl Renderer {
             Format::Unit => Ok(unit),
             Format::Shell => self.install_sh(plan, &base, &unit),
             Format::Dockerfile => {
+                // RUN continues lines with '\': a line break inside a value
+                // would silently become part of the continuation.
+                if let Some((name, value)) =
+                    plan.params.iter().find(|(_, v)| v.contains(['\n', '\r']))
+                {
+                    bail!(
+                        "{name} '{}' has a line break, which a Dockerfile cannot hold",
+                        value.escape_debug()
+                    );
+                }
                 let steps = self.steps(plan, &base, &unit, true)?;
                 let ctx = context! { ..base, ..context! { steps => Value::from(Serde(steps)) } };
                 templates::render(&self.env, template::DOCKERFILE, &ctx)
@@ -148,16 +158,18 @@ impl Renderer {
     /// The step bodies, for install.sh or (`for_docker`) as RUN bodies.
     fn steps(&self, plan: &Plan, base: &Value, unit: &str, for_docker: bool) -> Result<Vec<Step>> {
         let unit_lines: Vec<String> = unit.lines().map(str::to_string).collect();
-        let ctx = context! { ..base.clone(), ..context! { unit_lines, for_docker } };
+        let unit_size = unit.len();
+        let ctx = context! { ..base.clone(), ..context! { unit_lines, unit_size, for_docker } };
         STEPS
             .iter()
             .filter(|(id, _, _)| *id != "pipx_user" || plan.pipx_source == PipxSource::PipUser)
             .map(|&(id, title, name)| {
                 let text = templates::render(&self.env, name, &ctx)?;
+                // Not re-indented: a line break inside a quoted value is data.
                 let body = if for_docker {
                     docker_run(&text).with_context(|| format!("step {id}"))?
                 } else {
-                    indent(&text)
+                    text.trim_end_matches('\n').to_string()
                 };
                 Ok(Step {
                     id,
@@ -167,20 +179,6 @@ impl Renderer {
             })
             .collect()
     }
-}
-
-/// Indent a step body for a shell function.
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("    {l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A step body as one Dockerfile RUN: comment lines dropped, lines joined

@@ -163,7 +163,8 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Render `name`; the text ends in exactly one newline, with LF only.
+/// Render `name`; the text ends in exactly one newline. (Template sources
+/// are LF-only, see recipe.rs; values are never rewritten here.)
 pub fn render(env: &Environment<'static>, name: &str, ctx: &Value) -> Result<String> {
     let tmpl = env
         .get_template(name)
@@ -172,7 +173,6 @@ pub fn render(env: &Environment<'static>, name: &str, ctx: &Value) -> Result<Str
         .render(ctx)
         .map_err(|e| anyhow::anyhow!("{e:#}"))
         .with_context(|| format!("rendering template {name}"))?;
-    text = text.replace("\r\n", "\n");
     while text.ends_with("\n\n") {
         text.pop();
     }

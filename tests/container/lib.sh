@@ -56,10 +56,11 @@ step() {
     fi
 }
 
-# Expect two texts to be equal, else fail with a unified diff.
+# expect_same WHAT ACTUAL EXPECTED [LABEL_ACTUAL LABEL_EXPECTED]: equal, or
+# fail with a unified diff from the expected to the actual text.
 expect_same() {
-    local what=$1 a=$2 b=$3
-    if ! diff -u --label "$4" --label "$5" <(printf '%s\n' "$a") <(printf '%s\n' "$b") >"$WORK/diff.txt"; then
+    local what=$1 actual=$2 expected=$3 la=${4:-actual} le=${5:-expected}
+    if ! diff -u --label "$le" --label "$la" <(printf '%s\n' "$expected") <(printf '%s\n' "$actual") >"$WORK/diff.txt"; then
         cat "$WORK/diff.txt" >&2
         fail "$what"
     fi

@@ -41,4 +41,4 @@ done
 echo "venv packages: $("$venv/bin/python" -m pip freeze --all 2>/dev/null | sort | tr '\n' ' ')"
 # A login shell (su -) and an interactive non-login bash, in a clean environment.
 echo "login shell: $(su - "$user" -c 'command -v patroni; patroni --version' 2>&1 | tr '\n' ' ')"
-echo "interactive bash: $(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TERM=dumb runuser -u "$user" -- bash -i -c 'command -v patroni; patroni --version' 2>/dev/null | tr '\n' ' ')"
+echo "interactive bash: $(runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" TERM=dumb bash -i -c 'command -v patroni; patroni --version' 2>/dev/null | tr '\n' ' ')"

@@ -52,12 +52,12 @@ render() { # TARGET DIR
 assert_install() { # CONTAINER MANIFEST_FILE LABEL
     local c=$1 out=$2 what=$3
     expect_same "$what: patroni --version (login shell)" \
-        "$(cexec "$c" su - "$USER_" -c 'patroni --version')" "patroni $VERSION" want got
+        "$(cexec "$c" su - "$USER_" -c 'patroni --version')" "patroni $VERSION"
     expect_same "$what: patronictl version (login shell)" \
-        "$(cexec "$c" su - "$USER_" -c 'patronictl version')" "patronictl version $VERSION" want got
+        "$(cexec "$c" su - "$USER_" -c 'patronictl version')" "patronictl version $VERSION"
     expect_same "$what: patroni --version (interactive non-login bash)" \
-        "$(cexec "$c" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_" TERM=dumb runuser -u "$USER_" -- bash -i -c 'patroni --version' 2>/dev/null)" \
-        "patroni $VERSION" want got
+        "$(cexec "$c" runuser -u "$USER_" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME_" TERM=dumb bash -i -c 'patroni --version' 2>/dev/null)" \
+        "patroni $VERSION"
     cexec "$c" cat /etc/systemd/system/patroni.service >"$WORK/unit.txt"
     cmp -s "$WORK/unit.txt" "$GOLDEN/patroni.service" || {
         diff -u "$GOLDEN/patroni.service" "$WORK/unit.txt" >&2
@@ -65,11 +65,11 @@ assert_install() { # CONTAINER MANIFEST_FILE LABEL
     }
     pass "$what: unit is byte-identical to the golden patroni.service"
     expect_same "$what: unit is root:root 0644" \
-        "$(cexec "$c" stat -c '%U:%G %a' /etc/systemd/system/patroni.service)" "root:root 644" want got
+        "$(cexec "$c" stat -c '%U:%G %a' /etc/systemd/system/patroni.service)" "root:root 644"
     expect_same "$what: unit is not enabled" \
-        "$(cexec "$c" sh -c 'ls /etc/systemd/system/*.wants/patroni.service 2>/dev/null || echo none')" none want got
+        "$(cexec "$c" sh -c 'ls /etc/systemd/system/*.wants/patroni.service 2>/dev/null || echo none')" none
     expect_same "$what: config dir is 0700 postgres:postgres" \
-        "$(cexec "$c" stat -c '%a %U:%G' "$CONF")" "700 postgres:postgres" want got
+        "$(cexec "$c" stat -c '%a %U:%G' "$CONF")" "700 postgres:postgres"
     cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" >"$out"
 }
 
@@ -89,15 +89,15 @@ test_shell() { # SUITE FLAVOUR BASE
     t0=$(now)
     out=$(cexec "$c" sh /pbct/render/install.sh) || { echo "$out" >&2; fail "$suite/$flavour: second run failed"; }
     say "  second run took $(elapsed "$t0") (docker exec included)"
-    expect_same "$suite/$flavour shell: second run reports changed=0" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0" want got
+    expect_same "$suite/$flavour shell: second run reports changed=0" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0"
     cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" --mtimes >"$WORK/m2"
     expect_same "$suite/$flavour shell: second run leaves the manifest (mtimes included)" \
-        "$(cat "$WORK/m1")" "$(cat "$WORK/m2")" "after first run" "after second run"
+        "$(cat "$WORK/m2")" "$(cat "$WORK/m1")" "after second run" "after first run"
     if [ "$flavour" = skel ] && [ -z "$IMAGE" ]; then
         step "$suite/$flavour shell: install sudo" cexec "$c" sh -c \
             'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sudo >/dev/null'
         expect_same "$suite/$flavour shell: the seed's check, sudo -i -u postgres patroni --version" \
-            "$(cexec "$c" sudo -i -u postgres patroni --version)" "patroni $VERSION" want got
+            "$(cexec "$c" sudo -i -u postgres patroni --version)" "patroni $VERSION"
     fi
 }
 
@@ -157,14 +157,14 @@ test_drift() { # SUITE CONTAINER MANIFEST
         "changed: PATH block in $HOME_/.bashrc" "changed: /etc/systemd/system/patroni.service" "changed: $CONF" "changed=5"; do
         expect_contains "$suite drift: re-run reports '$line'" "$out" "$line"
     done
-    expect_same "$suite drift: the re-run restores the manifest" "$want" \
-        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" clean converged
+    expect_same "$suite drift: the re-run restores the manifest" \
+        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" "$want" converged clean
     cexec "$c" chmod 0755 "$CONF"
     out=$(cexec "$c" sh /pbct/render/install.sh)
     expect_contains "$suite drift: a 0755 config dir is reported" "$out" "changed: $CONF (0700"
-    expect_same "$suite drift: ... and restored" "$want" \
-        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" clean converged
-    expect_same "$suite drift: then a run is clean" "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0" want got
+    expect_same "$suite drift: ... and restored" \
+        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" "$want" converged clean
+    expect_same "$suite drift: then a run is clean" "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
 }
 
 compare_manifests() { # SUITE FLAVOUR KINDS...
@@ -174,7 +174,7 @@ compare_manifests() { # SUITE FLAVOUR KINDS...
     shift
     for kind in "$@"; do
         expect_same "$suite/$flavour: $first and $kind reach the same end state" \
-            "$(cat "$WORK/manifest-$suite-$flavour-$first")" "$(cat "$WORK/manifest-$suite-$flavour-$kind")" "$first" "$kind"
+            "$(cat "$WORK/manifest-$suite-$flavour-$kind")" "$(cat "$WORK/manifest-$suite-$flavour-$first")" "$kind" "$first"
     done
 }
 

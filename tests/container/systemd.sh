@@ -48,10 +48,10 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     nsrun systemctl daemon-reload || fail "$suite: systemctl daemon-reload"
     pass "$suite: systemctl daemon-reload"
     expect_contains "$suite: systemctl cat patroni" "$(nsrun systemctl cat patroni)" "ExecStart=$bin/patroni /etc/patroni/patroni.yaml"
-    expect_same "$suite: patroni.service is disabled" "$(nsrun systemctl is-enabled patroni || true)" disabled want got
+    expect_same "$suite: patroni.service is disabled" "$(nsrun systemctl is-enabled patroni || true)" disabled
     local verify
     verify=$(nsrun systemd-analyze verify /etc/systemd/system/patroni.service 2>&1) || { echo "$verify" >&2; fail "$suite: systemd-analyze verify"; }
-    expect_same "$suite: systemd-analyze verify is silent" "$verify" "" want got
+    expect_same "$suite: systemd-analyze verify is silent" "$verify" ""
     nsrun runuser -u postgres -- "$bin/patroni" --validate-config /etc/patroni/patroni.yaml \
         || fail "$suite: patroni --validate-config"
     pass "$suite: patroni --validate-config"

@@ -1,0 +1,360 @@
+//! Quoting as the second line of defence: with validation switched off (here
+//! only), hostile values are rendered into install.sh, which then runs under
+//! dash, bash and busybox sh with every command that would touch the system
+//! replaced by a stub that records its arguments. No sentinel command may
+//! run, and every value must arrive byte-exact.
+
+mod common;
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::*;
+use patroni_bake::params::Given;
+use patroni_bake::plan;
+use patroni_bake::recipe::Recipe;
+use patroni_bake::render::{Format, Renderer};
+
+/// Hostile values; `SENT` is replaced by the sentinel's path.
+fn corpus(sentinel: &Path) -> Vec<String> {
+    let s = sentinel.display().to_string();
+    let mut v: Vec<String> = [
+        "it's \"quoted\"",
+        "$(touch SENT)",
+        "`touch SENT`",
+        "; touch SENT",
+        "| touch SENT",
+        "& touch SENT &",
+        "&& touch SENT",
+        "x\ntouch SENT\n",
+        "${IFS}touch${IFS}SENT",
+        "/tmp/*",
+        "?[a-z]*",
+        "-rf",
+        "--help",
+        "~",
+        "~root",
+        "yes",
+        "0700",
+        "null",
+        "#comment",
+        "a\\b\\",
+        "100% $HOME %n %%",
+        "ünïcødé ✓ 漢字",
+        "'",
+        "\"",
+        "\t tab and  spaces ",
+        "\r\n",
+        "'; touch SENT; echo '",
+        "\"; touch SENT; echo \"",
+    ]
+    .iter()
+    .map(|x| x.replace("SENT", &s))
+    .collect();
+    v.push("x".repeat(64 * 1024));
+    v
+}
+
+/// Commands the script may run, replaced by stubs that record argv
+/// (NUL-separated, one file per call) and answer as on a fresh host.
+const STUBS: &[(&str, &str)] = &[
+    ("id", "echo 0"),
+    (
+        "getent",
+        "[ \"$1\" = passwd ] && printf '%s:x:999:999::%s:/bin/sh\\n' \"$2\" \"$STUB_HOME\"; exit 0",
+    ),
+    ("dpkg-query", "exit 1"),
+    ("rpm", "exit 1"),
+    ("apt-get", ""),
+    ("dnf", ""),
+    (
+        "runuser",
+        "case \" $* \" in *' sh -c '*) echo changed ;; esac",
+    ),
+    ("mkdir", ""),
+    ("chown", ""),
+    ("chmod", ""),
+    ("mv", ""),
+    ("rm", ""),
+    ("mktemp", "/usr/bin/mktemp \"$STUB_DIR/tmp.XXXXXX\""),
+    ("cmp", "exit 1"),
+    ("stat", "echo x"),
+    ("grep", "exit 1"),
+    ("systemctl", ""),
+];
+
+fn write_stubs(dir: &Path) {
+    for (name, body) in STUBS {
+        let p = dir.join(name);
+        let script = format!(
+            "#!/bin/sh\nf=$(/usr/bin/mktemp \"$STUB_LOG/call.XXXXXX\")\nprintf '%s\\0' {name} \"$@\" > \"$f\"\n{body}\n"
+        );
+        fs::write(&p, script).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn calls(log: &Path) -> Vec<Vec<String>> {
+    fs::read_dir(log)
+        .unwrap()
+        .map(|e| {
+            let bytes = fs::read(e.unwrap().path()).unwrap();
+            String::from_utf8(bytes)
+                .unwrap()
+                .split_terminator('\0')
+                .map(String::from)
+                .collect()
+        })
+        .collect()
+}
+
+const SHELLS: &[&[&str]] = &[&["dash"], &["bash", "--posix"], &["busybox", "sh"]];
+
+#[test]
+fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
+    let recipe = Recipe::embedded().unwrap();
+    let renderer = Renderer::new(&recipe).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let sentinel = tmp.path().join("SENTINEL");
+    // The home must pass the preflight (exist, and parse from passwd), so it
+    // is hostile without ':' or a newline.
+    let home = tmp.path().join(
+        "h o'm\"e $(touch SENT) `touch SENT`".replace("SENT", &sentinel.display().to_string()),
+    );
+    fs::create_dir_all(&home).unwrap();
+    let home = home.display().to_string();
+    let mut failures = Vec::new();
+    for (i, value) in corpus(&sentinel).iter().enumerate() {
+        let mut given: BTreeMap<String, Given> = recipe
+            .def
+            .params
+            .keys()
+            .map(|k| {
+                (
+                    k.clone(),
+                    Given {
+                        value: value.clone(),
+                        origin: "test".into(),
+                    },
+                )
+            })
+            .collect();
+        given.insert(
+            "pg_home".into(),
+            Given {
+                value: home.clone(),
+                origin: "test".into(),
+            },
+        );
+        // A unit cannot hold a line break (tested below): these values stay
+        // out of the parameters that reach the unit.
+        let breaks = value.contains(['\n', '\r']);
+        if breaks {
+            for k in [
+                "pg_user",
+                "pg_group",
+                "patroni_bin_dir",
+                "patroni_config_dir",
+            ] {
+                given.remove(k);
+            }
+        }
+        // A path or a name cannot be 64 KiB, and the PATH block or `chown
+        // USER:GROUP` joins two of them into one argument, past the kernel's
+        // 128 KiB limit: the long value goes where a long value can go.
+        if value.len() > 1024 {
+            given.retain(|k, _| {
+                [
+                    "pg_home",
+                    "patroni_version",
+                    "pip_index_url",
+                    "http_proxy",
+                    "https_proxy",
+                    "no_proxy",
+                ]
+                .contains(&k.as_str())
+            });
+        }
+        for target in ["debian-12", "rhel-8"] {
+            let plan = plan::build(&recipe, target, &given, false).unwrap();
+            let script = renderer.render(&plan, Format::Shell).unwrap();
+            for shell in SHELLS {
+                let dir = tempfile::tempdir().unwrap();
+                let (stubs, log) = (dir.path().join("bin"), dir.path().join("log"));
+                fs::create_dir_all(&stubs).unwrap();
+                fs::create_dir_all(&log).unwrap();
+                write_stubs(&stubs);
+                let file = dir.path().join("install.sh");
+                fs::write(&file, &script).unwrap();
+                let out = run(std::process::Command::new(shell[0])
+                    .args(&shell[1..])
+                    .arg(&file)
+                    .env_clear()
+                    .env("PATH", format!("{}:/usr/bin:/bin", stubs.display()))
+                    .env("STUB_LOG", &log)
+                    .env("STUB_DIR", dir.path())
+                    .env("STUB_HOME", &home)
+                    .current_dir(dir.path()));
+                let label = format!(
+                    "value #{i} {:?} on {target} under {}",
+                    value.chars().take(40).collect::<String>(),
+                    shell.join(" ")
+                );
+                if sentinel.exists() {
+                    failures.push(format!("{label}: the sentinel command ran"));
+                    fs::remove_file(&sentinel).unwrap();
+                }
+                if !out.status.success()
+                    || !text(&out.stdout).ends_with("changed=6\n")
+                        && !text(&out.stdout).ends_with("changed=7\n")
+                {
+                    failures.push(format!(
+                        "{label}: did not run to the end:\n{}{}",
+                        text(&out.stdout),
+                        text(&out.stderr)
+                    ));
+                    continue;
+                }
+                let args: Vec<String> = calls(&log).into_iter().flatten().collect();
+                let needles = [
+                    value.clone(),
+                    format!("=={value}"),
+                    format!("https_proxy={value}"),
+                    format!("PIPX_HOME={}", plan.pipx_home),
+                    format!("PIPX_BIN_DIR={}", plan.bin_dir),
+                ];
+                for needle in &needles {
+                    if !args.iter().any(|a| a.contains(needle)) {
+                        failures.push(format!(
+                            "{label}: no command received {:?} intact",
+                            needle.chars().take(60).collect::<String>()
+                        ));
+                    }
+                }
+                // The PATH block, read by the user's shell, gives the values back.
+                let runuser = calls(&log)
+                    .into_iter()
+                    .find(|c| c.iter().any(|a| a == "-c"))
+                    .unwrap();
+                let block: Vec<&String> = runuser
+                    .iter()
+                    .filter(|a| a.ends_with("# patroni-bake"))
+                    .collect();
+                let check = run(std::process::Command::new(shell[0])
+                    .args(&shell[1..])
+                    .arg("-c")
+                    .arg(format!(
+                        "{}\nprintf '%s\\0' \"$PIPX_HOME\" \"$PIPX_BIN_DIR\" \"${{PATH%%:*}}\"",
+                        block
+                            .iter()
+                            .map(|l| l.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ))
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin"));
+                let got: Vec<String> = text(&check.stdout)
+                    .split_terminator('\0')
+                    .map(String::from)
+                    .collect();
+                if got
+                    != [
+                        plan.pipx_home.clone(),
+                        plan.bin_dir.clone(),
+                        plan.bin_dir.clone(),
+                    ]
+                    || sentinel.exists()
+                {
+                    failures.push(format!(
+                        "{label}: the PATH block gives back {:?}",
+                        got.iter()
+                            .map(|g| g.chars().take(40).collect::<String>())
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// cloud-init is YAML 1.1 to its loader: every hostile value comes back as
+/// the exact string, `0700`, `yes`, `~` and `null` included.
+#[test]
+fn hostile_values_survive_yaml_1_1_exactly() {
+    let recipe = Recipe::embedded().unwrap();
+    let renderer = Renderer::new(&recipe).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for value in corpus(&tmp.path().join("S"))
+        .into_iter()
+        .filter(|v| v.len() < 1024)
+    {
+        let given: BTreeMap<String, Given> =
+            ["http_proxy", "https_proxy", "ca_bundle", "patroni_version"]
+                .iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        Given {
+                            value: value.clone(),
+                            origin: "test".into(),
+                        },
+                    )
+                })
+                .collect();
+        let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
+        let yaml = match renderer.render(&plan, Format::CloudInit) {
+            Ok(y) => y,
+            Err(e) => panic!("{value:?}: {e:#}"),
+        };
+        let script = renderer.render(&plan, Format::Shell).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("c.yaml"), &yaml).unwrap();
+        fs::write(dir.path().join("v"), &value).unwrap();
+        fs::write(dir.path().join("s"), &script).unwrap();
+        let out = run(std::process::Command::new("/usr/bin/python3")
+            .arg("-c")
+            .arg(
+                "import sys, yaml\n\
+                 d = yaml.safe_load(open('c.yaml', encoding='utf-8'))\n\
+                 v = open('v', encoding='utf-8', newline='').read()\n\
+                 assert d['apt']['http_proxy'] == v, repr(d['apt']['http_proxy'])\n\
+                 assert d['apt']['https_proxy'] == v\n\
+                 assert d['write_files'][1]['content'] == open('s', encoding='utf-8', newline='').read()\n\
+                 assert d['write_files'][0]['permissions'] == '0644'\n",
+            )
+            .current_dir(dir.path()));
+        assert!(out.status.success(), "{value:?}:\n{}", text(&out.stderr));
+        checked += 1;
+    }
+    assert!(checked > 20);
+}
+
+/// A value that cannot be written into a format is an error, never a
+/// broken file: line breaks in a Dockerfile or a systemd unit.
+#[test]
+fn line_breaks_cannot_reach_a_dockerfile_or_a_unit() {
+    let recipe = Recipe::embedded().unwrap();
+    let renderer = Renderer::new(&recipe).unwrap();
+    let given: BTreeMap<String, Given> = BTreeMap::from([(
+        "patroni_bin_dir".to_string(),
+        Given {
+            value: "/x\nExecStartPre=/bin/evil".into(),
+            origin: "test".into(),
+        },
+    )]);
+    let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
+    for format in [Format::Unit, Format::Dockerfile] {
+        let err = renderer
+            .render(&plan, format)
+            .expect_err("a newline must not render");
+        assert!(format!("{err:#}").contains("line break"), "{err:#}");
+    }
+}
