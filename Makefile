@@ -32,8 +32,16 @@ golden: build
 	  $(BIN) render --target "$$target" $$args --out "golden/$$name"; \
 	done
 
+## container-test: every rendering installs Patroni in Debian 12 and 13
+## containers (see README). IMAGE=rockylinux:9 TARGET=rhel-9 for any other base.
 container-test: build
-	tests/container/run.sh $(if $(IMAGE),--image $(IMAGE))
+	tests/container/run.sh $(if $(IMAGE),--image $(IMAGE) --target $(TARGET))
+
+## fuzz: the vars-file parser and the renderers under libFuzzer, briefly.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run vars_render -- -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean

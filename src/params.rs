@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::error::usage;
 use crate::recipe::RecipeDef;
@@ -57,40 +57,50 @@ pub fn collect(def: &RecipeDef, sources: &[Source]) -> Result<Inputs> {
                 };
                 inputs.given.insert(key.to_string(), given);
             }
-            Source::Vars(path) => {
-                let mut ignored = Vec::new();
-                for entry in varsfile::read(path)? {
-                    let origin = match entry.line {
-                        Some(l) => format!("{path}:{l}"),
-                        None => path.to_string(),
-                    };
-                    let Some(kind) = known(def, &entry.key) else {
-                        ignored.push(entry.key);
-                        continue;
-                    };
-                    let value = to_value(entry.value, kind)
-                        .map_err(|why| usage(format!("{origin}: {}: {why}", entry.key)))?;
-                    inputs.given.insert(entry.key, Given { value, origin });
-                }
-                if !ignored.is_empty() {
-                    let list: Vec<String> = ignored
-                        .iter()
-                        .map(|k| {
-                            format!(
-                                "{k}{}",
-                                did_you_mean(k, def.params.keys().map(String::as_str))
-                            )
-                        })
-                        .collect();
-                    inputs.notes.push(format!(
-                        "note: {path}: ignoring keys that are not patroni-bake parameters: {}",
-                        list.join(", ")
-                    ));
-                }
-            }
+            Source::Vars(path) => add_entries(def, path, varsfile::read(path)?, &mut inputs)?,
         }
     }
     Ok(inputs)
+}
+
+/// Take the values of one vars file's entries; note the keys that are not
+/// parameters.
+pub fn add_entries(
+    def: &RecipeDef,
+    path: &Utf8Path,
+    entries: Vec<varsfile::Entry>,
+    inputs: &mut Inputs,
+) -> Result<()> {
+    let mut ignored = Vec::new();
+    for entry in entries {
+        let origin = match entry.line {
+            Some(l) => format!("{path}:{l}"),
+            None => path.to_string(),
+        };
+        let Some(kind) = known(def, &entry.key) else {
+            ignored.push(entry.key);
+            continue;
+        };
+        let value = to_value(entry.value, kind)
+            .map_err(|why| usage(format!("{origin}: {}: {why}", entry.key)))?;
+        inputs.given.insert(entry.key, Given { value, origin });
+    }
+    if !ignored.is_empty() {
+        let list: Vec<String> = ignored
+            .iter()
+            .map(|k| {
+                format!(
+                    "{k}{}",
+                    did_you_mean(k, def.params.keys().map(String::as_str))
+                )
+            })
+            .collect();
+        inputs.notes.push(format!(
+            "note: {path}: ignoring keys that are not patroni-bake parameters: {}",
+            list.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn known(def: &RecipeDef, key: &str) -> Option<Kind> {

@@ -65,16 +65,21 @@ pub fn read(path: &Utf8Path) -> Result<Vec<Entry>> {
             return Err(usage(format!("{path}:{line}: not UTF-8 text (invalid byte at offset {at}); vars files must be UTF-8")));
         }
     };
+    parse(path, &text)
+}
+
+/// Parse the text of a vars file; `path` names it in messages and its
+/// extension picks the format (`.toml`, else YAML).
+pub fn parse(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
     if text.trim().is_empty() {
         return Err(usage(format!(
             "vars file {path} is empty; it must hold a mapping of parameter names to values"
         )));
     }
-    let is_toml = path.extension() == Some("toml");
-    if is_toml {
-        parse_toml(path, &text)
+    if path.extension() == Some("toml") {
+        parse_toml(path, text)
     } else {
-        parse_yaml(path, &text)
+        parse_yaml(path, text)
     }
 }
 

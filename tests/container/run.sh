@@ -16,6 +16,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/bases.sh"
 # shellcheck source=systemd.sh
 . "$HERE/systemd.sh"
+# shellcheck source=faults.sh
+. "$HERE/faults.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -140,12 +142,13 @@ test_drift() { # SUITE CONTAINER MANIFEST
     local suite=$1 c=$2 want
     want=$(cat "$3")
     CONTEXT_CONTAINER=$c
+    CONTEXT_REPRO="docker exec -it $c sh  # then drift it by hand and run sh /pbct/render/install.sh"
     step "$suite drift: edit the unit, delete the config dir, duplicate and half-remove PATH blocks, install Patroni 4.1.4" \
         cexec "$c" sh -c "
         set -e
         echo '# drift' >> /etc/systemd/system/patroni.service
         rm -rf $CONF
-        grep ' # patroni-bake\$' $HOME_/.bashrc >> $HOME_/.bashrc
+        grep ' # patroni-bake\$' $HOME_/.bashrc > /tmp/block && cat /tmp/block >> $HOME_/.bashrc && rm /tmp/block
         sed -i '/^case .* # patroni-bake\$/d' $HOME_/.profile
         cd / && runuser -u $USER_ -- env -i HOME=$HOME_ PATH=/usr/bin:/bin PIPX_HOME=$PIPX_HOME_ PIPX_BIN_DIR=$BIN_DIR \
             PIP_CERT=$CA_IN PIP_NO_CACHE_DIR=1 pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.4'
@@ -226,6 +229,7 @@ else
             sed 's/^/    /' "$WORK/manifest-$suite-$flavour-shell"
         done
         test_drift "$suite" "$RUN_ID-$suite-skel-shell" "$WORK/manifest-$suite-skel-shell"
+        test_faults "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
         test_systemd "$suite" "$RUN_ID-$suite-skel-shell" "$BIN_DIR"
         docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null
     done

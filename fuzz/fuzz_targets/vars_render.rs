@@ -1,0 +1,40 @@
+//! Vars-file text (YAML and TOML) through parsing, resolution and every
+//! renderer: errors are fine, panics are not, and a valid plan renders.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use camino::Utf8Path;
+use libfuzzer_sys::fuzz_target;
+use patroni_bake::params::{add_entries, Inputs};
+use patroni_bake::recipe::Recipe;
+use patroni_bake::render::Renderer;
+use patroni_bake::{plan, varsfile};
+
+fn setup() -> &'static (Recipe, Renderer) {
+    static SETUP: OnceLock<(Recipe, Renderer)> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let recipe = Recipe::embedded().unwrap();
+        let renderer = Renderer::new(&recipe).unwrap();
+        (recipe, renderer)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (recipe, renderer) = setup();
+    for name in ["fuzz.yml", "fuzz.toml"] {
+        let path = Utf8Path::new(name);
+        let Ok(entries) = varsfile::parse(path, text) else { continue };
+        let mut inputs = Inputs::default();
+        if add_entries(&recipe.def, path, entries, &mut inputs).is_err() {
+            continue;
+        }
+        for target in ["debian-12", "rhel-8"] {
+            if let Ok(plan) = plan::build(recipe, target, &inputs.given, true) {
+                // Valid values may still make a snippet too big for EC2: an error, not a panic.
+                let _ = renderer.render_all(&plan);
+            }
+        }
+    }
+});

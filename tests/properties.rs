@@ -1,0 +1,97 @@
+//! Property tests: any valid set of parameters renders, the script passes
+//! shellcheck and dash -n, and rendering twice gives the same bytes.
+
+mod common;
+use std::collections::BTreeMap;
+
+use common::*;
+use patroni_bake::params::Given;
+use patroni_bake::plan;
+use patroni_bake::recipe::Recipe;
+use patroni_bake::render::{Format, Renderer};
+use proptest::prelude::*;
+
+fn path() -> impl Strategy<Value = String> {
+    prop::collection::vec("[a-z0-9_+@,-][a-z0-9._+@,-]{0,7}", 1..4)
+        .prop_map(|parts| format!("/{}", parts.join("/")))
+}
+
+fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
+    let extras = prop::sample::subsequence(
+        vec![
+            "etcd",
+            "etcd3",
+            "consul",
+            "psycopg2-binary",
+            "psycopg3",
+            "systemd",
+            "raft",
+            "kubernetes",
+        ],
+        0..4,
+    );
+    (
+        (path(), path(), path(), path()),
+        "[a-z_][a-z0-9_-]{0,12}",
+        "[a-z_][a-z0-9_-]{0,12}",
+        prop_oneof![
+            "[0-9]{1,2}\\.[0-9]{1,2}(\\.[0-9]{1,2})?(rc[0-9])?",
+            Just("latest".to_string())
+        ],
+        extras,
+        prop_oneof![
+            Just(String::new()),
+            "https?://[a-z]{1,8}(\\.[a-z]{2,4})?(:[0-9]{2,5})?(/[a-z%]{0,6})?"
+        ],
+        prop_oneof![Just(String::new()), path()],
+    )
+        .prop_map(
+            |((home, bin, conf, pipx), user, group, version, extras, url, ca)| {
+                BTreeMap::from([
+                    ("pg_home".to_string(), home),
+                    ("patroni_bin_dir".into(), bin),
+                    ("patroni_config_dir".into(), conf),
+                    ("pipx_home".into(), pipx),
+                    ("pg_user".into(), user),
+                    ("pg_group".into(), group),
+                    ("patroni_version".into(), version),
+                    ("patroni_extras".into(), extras.join(",")),
+                    ("https_proxy".into(), url.clone()),
+                    ("pip_index_url".into(), url),
+                    ("ca_bundle".into(), ca),
+                ])
+            },
+        )
+        .prop_filter("no '.' or '..' components", |p| {
+            p.values()
+                .all(|v| !v.split('/').any(|c| c == "." || c == ".."))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn valid_parameters_render_deterministically_and_lint_clean(
+        values in params(),
+        target in prop::sample::select(vec!["debian-12", "debian-13", "ubuntu-24.04", "rhel-8", "rhel-9"]),
+    ) {
+        let recipe = Recipe::embedded().unwrap();
+        let given: BTreeMap<String, Given> = values
+            .iter()
+            .map(|(k, v)| (k.clone(), Given { value: v.clone(), origin: "proptest".into() }))
+            .collect();
+        let plan = plan::build(&recipe, target, &given, true).unwrap();
+        let renderer = Renderer::new(&recipe).unwrap();
+        let once = renderer.render_all(&plan).unwrap();
+        let twice = Renderer::new(&recipe).unwrap().render_all(&plan).unwrap();
+        prop_assert_eq!(&once, &twice);
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("install.sh");
+        std::fs::write(&script, &once[&camino::Utf8PathBuf::from(Format::Shell.file_name())]).unwrap();
+        let sc = validator("shellcheck", &["-s", "sh"], &script);
+        prop_assert!(sc.status.success(), "shellcheck:\n{}", text(&sc.stdout));
+        let dash = validator("dash", &["-n"], &script);
+        prop_assert!(dash.status.success(), "dash -n:\n{}", text(&dash.stderr));
+    }
+}
