@@ -28,11 +28,18 @@ test_faults() { # SUITE BASE REFERENCE_MANIFEST
     step "$suite faults: install.sh under umask 000" cexec "$a" sh -c 'umask 000; sh /pbct/render/install.sh'
     expect_same "$suite faults: umask 000 reaches the reference end state" "$(cexec "$a" "${manifest[@]}")" "$ref" "umask 000" reference
 
-    # A planted ~/.bashrc symlink to /etc/passwd is not followed.
+    # An unreachable index fails the install step, by name.
     local b="$RUN_ID-$suite-faults-planted"
     start_container "$b" "$base" "${mounts[@]}"
-    cexec "$b" ln -s /etc/passwd "$HOME_/.bashrc"
     local passwd out
+    if out=$(cexec "$b" sh /pbct/bad/install.sh 2>&1); then
+        echo "$out" >&2
+        fail "$suite faults: an unreachable index did not fail the install"
+    fi
+    expect_contains "$suite faults: an unreachable index fails the named step" "$out" 'step "install Patroni with pipx" failed'
+
+    # A planted ~/.bashrc symlink to /etc/passwd is not followed.
+    cexec "$b" ln -s /etc/passwd "$HOME_/.bashrc"
     passwd=$(cexec "$b" sha256sum /etc/passwd)
     if out=$(cexec "$b" sh /pbct/render/install.sh 2>&1); then
         echo "$out" >&2
@@ -42,13 +49,8 @@ test_faults() { # SUITE BASE REFERENCE_MANIFEST
     expect_same "$suite faults: /etc/passwd is untouched" "$(cexec "$b" sha256sum /etc/passwd)" "$passwd"
     cexec "$b" rm "$HOME_/.bashrc"
 
-    # An unreachable index fails the install step, by name; the fixed rendering completes.
-    if out=$(cexec "$b" sh /pbct/bad/install.sh 2>&1); then
-        echo "$out" >&2
-        fail "$suite faults: an unreachable index did not fail the install"
-    fi
-    expect_contains "$suite faults: an unreachable index fails the named step" "$out" 'step "install Patroni with pipx" failed'
+    # With the faults removed, the install completes.
     step "$suite faults: the fixed rendering completes under umask 077" cexec "$b" sh -c 'umask 077; sh /pbct/render/install.sh'
-    expect_same "$suite faults: umask 077 after a failed run reaches the reference end state" \
+    expect_same "$suite faults: umask 077 after failed runs reaches the reference end state" \
         "$(cexec "$b" "${manifest[@]}")" "$ref" "umask 077" reference
 }
