@@ -20,7 +20,7 @@ lint:
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	shellcheck -x -s bash .ci/run tests/container/run.sh
+	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
 	shellcheck -s sh tests/container/manifest.sh
 
 unit-test:
@@ -36,6 +36,11 @@ golden: build
 ## containers (see README). IMAGE=rockylinux:9 TARGET=rhel-9 for any other base.
 container-test: build
 	tests/container/run.sh $(if $(IMAGE),--image $(IMAGE) --target $(TARGET))
+
+## bench: install.sh against Ansible and the floor, image size, layer
+## caching, render speed; writes BENCHMARKS.md (takes minutes).
+bench: build
+	bench/run.sh
 
 ## fuzz: the vars-file parser and the renderers under libFuzzer, briefly.
 FUZZ_SECONDS ?= 60

@@ -1,0 +1,97 @@
+//! Render speed: the whole matrix (every target x golden variant x format)
+//! in one process, and the growth over 1, 10, 100 and 1000 renders with the
+//! templates parsed once. Prints Markdown rows for BENCHMARKS.md.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use patroni_bake::params::{self, Source};
+use patroni_bake::plan::{self, Plan};
+use patroni_bake::recipe::Recipe;
+use patroni_bake::render::{Format, Renderer};
+
+/// golden/cases.txt as plans.
+fn matrix(recipe: &Recipe) -> Vec<Plan> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/golden/cases.txt")).unwrap();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let sets: Vec<Source> =
+                words[2..].chunks(2).map(|c| Source::Set(c[1].to_string())).collect();
+            let inputs = params::collect(&recipe.def, &sets).unwrap();
+            plan::build(recipe, words[1], &inputs.given, true).unwrap()
+        })
+        .collect()
+}
+
+fn min_median(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort();
+    (v[0], v[v.len() / 2])
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let recipe = Recipe::embedded().unwrap();
+    let t = Instant::now();
+    let renderer = Renderer::new(&recipe).unwrap();
+    let parse = t.elapsed();
+    let plans = matrix(&recipe);
+    let renders_per_matrix = plans.len() * Format::ALL.len();
+
+    let render_matrix = |renderer: &Renderer| {
+        let mut out = BTreeMap::new();
+        for (i, plan) in plans.iter().enumerate() {
+            for f in Format::ALL {
+                out.insert((i, f), renderer.render(plan, f).unwrap());
+            }
+        }
+        out
+    };
+    let runs: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(render_matrix(&renderer));
+            t.elapsed()
+        })
+        .collect();
+    let (min, med) = min_median(runs);
+    println!("| parse every template once | {} | |", ms(parse));
+    println!(
+        "| render the matrix ({} cases x {} formats = {renders_per_matrix} files) | {} / {} | |",
+        plans.len(),
+        Format::ALL.len(),
+        ms(min),
+        ms(med)
+    );
+
+    // Growth: N renders of one plan's every format, templates parsed once.
+    let plan = &plans[0];
+    let mut per_render = Vec::new();
+    for n in [1usize, 10, 100, 1000] {
+        let runs: Vec<Duration> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..n {
+                    for f in Format::ALL {
+                        std::hint::black_box(renderer.render(plan, f).unwrap());
+                    }
+                }
+                t.elapsed()
+            })
+            .collect();
+        let (min, med) = min_median(runs);
+        let each = min.as_secs_f64() / n as f64;
+        per_render.push(each);
+        println!("| {n} x all formats | {} / {} | {:.1} us per set |", ms(min), ms(med), each * 1e6);
+    }
+    let ratio = per_render[3] / per_render[1];
+    println!(
+        "| linearity: time per set at 1000 / at 10 | {ratio:.2} | {} |",
+        if (0.5..=1.5).contains(&ratio) { "linear (goal met)" } else { "NOT linear (goal missed)" }
+    );
+}
