@@ -12,14 +12,17 @@ use patroni_bake::render::{Format, Renderer};
 
 /// golden/cases.txt as plans.
 fn matrix(recipe: &Recipe) -> Vec<Plan> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/golden/cases.txt")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/golden/cases.txt")).unwrap();
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
             let words: Vec<&str> = l.split_whitespace().collect();
-            let sets: Vec<Source> =
-                words[2..].chunks(2).map(|c| Source::Set(c[1].to_string())).collect();
+            let sets: Vec<Source> = words[2..]
+                .chunks(2)
+                .map(|c| Source::Set(c[1].to_string()))
+                .collect();
             let inputs = params::collect(&recipe.def, &sets).unwrap();
             plan::build(recipe, words[1], &inputs.given, true).unwrap()
         })
@@ -87,11 +90,20 @@ fn main() {
         let (min, med) = min_median(runs);
         let each = min.as_secs_f64() / n as f64;
         per_render.push(each);
-        println!("| {n} x all formats | {} / {} | {:.1} us per set |", ms(min), ms(med), each * 1e6);
+        println!(
+            "| {n} x all formats | {} / {} | {:.1} us per set |",
+            ms(min),
+            ms(med),
+            each * 1e6
+        );
     }
     let ratio = per_render[3] / per_render[1];
     println!(
         "| linearity: time per set at 1000 / at 10 | {ratio:.2} | {} |",
-        if (0.5..=1.5).contains(&ratio) { "linear (goal met)" } else { "NOT linear (goal missed)" }
+        if (0.5..=1.5).contains(&ratio) {
+            "linear (goal met)"
+        } else {
+            "NOT linear (goal missed)"
+        }
     );
 }
