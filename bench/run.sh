@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # make bench: install.sh against the Ansible baseline and the floor, in the
 # same base container on this machine; image size and layer caching of the
 # Dockerfile fragment; render speed; cloud-init sizes. Writes BENCHMARKS.md.
 set -euo pipefail
-# shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 # shellcheck source=../tests/container/lib.sh

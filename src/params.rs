@@ -30,6 +30,26 @@ pub struct Given {
     pub origin: String,
 }
 
+/// Values from `(key, value)` pairs, all from one origin (for callers
+/// that have values in hand rather than sources: tests, benchmarks).
+pub fn given_map<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+    origin: &str,
+) -> BTreeMap<String, Given> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.as_ref().to_string(),
+                Given {
+                    value: v.as_ref().to_string(),
+                    origin: origin.to_string(),
+                },
+            )
+        })
+        .collect()
+}
+
 /// Everything the sources said.
 #[derive(Debug, Default)]
 pub struct Inputs {
@@ -230,18 +250,7 @@ mod tests {
     use crate::recipe::Recipe;
 
     fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, Given> {
-        pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    Given {
-                        value: v.to_string(),
-                        origin: "--set".into(),
-                    },
-                )
-            })
-            .collect()
+        given_map(pairs.iter().copied(), "--set")
     }
 
     #[test]

@@ -260,18 +260,7 @@ mod tests {
     use super::*;
 
     fn plan(pairs: &[(&str, &str)], target: &str) -> Plan {
-        let given = pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    Given {
-                        value: v.to_string(),
-                        origin: "--set".into(),
-                    },
-                )
-            })
-            .collect();
+        let given = crate::params::given_map(pairs.iter().copied(), "--set");
         build(&Recipe::embedded().unwrap(), target, &given, true).unwrap()
     }
 

@@ -5,13 +5,12 @@
 //! run, and every value must arrive byte-exact.
 
 mod common;
-use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::*;
-use patroni_bake::params::Given;
+use patroni_bake::params;
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -126,27 +125,8 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     let home = home.display().to_string();
     let mut failures = Vec::new();
     for (i, value) in corpus(&sentinel).iter().enumerate() {
-        let mut given: BTreeMap<String, Given> = recipe
-            .def
-            .params
-            .keys()
-            .map(|k| {
-                (
-                    k.clone(),
-                    Given {
-                        value: value.clone(),
-                        origin: "test".into(),
-                    },
-                )
-            })
-            .collect();
-        given.insert(
-            "pg_home".into(),
-            Given {
-                value: home.clone(),
-                origin: "test".into(),
-            },
-        );
+        let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
+        given.extend(params::given_map([("pg_home", &home)], "test"));
         // A unit cannot hold a line break (tested below): these values stay
         // out of the parameters that reach the unit.
         let breaks = value.contains(['\n', '\r']);
@@ -296,19 +276,8 @@ fn hostile_values_survive_yaml_1_1_exactly() {
         .into_iter()
         .filter(|v| v.len() < 1024)
     {
-        let given: BTreeMap<String, Given> =
-            ["http_proxy", "https_proxy", "ca_bundle", "patroni_version"]
-                .iter()
-                .map(|k| {
-                    (
-                        k.to_string(),
-                        Given {
-                            value: value.clone(),
-                            origin: "test".into(),
-                        },
-                    )
-                })
-                .collect();
+        let keys = ["http_proxy", "https_proxy", "ca_bundle", "patroni_version"];
+        let given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
         let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,
@@ -343,13 +312,7 @@ fn hostile_values_survive_yaml_1_1_exactly() {
 fn line_breaks_cannot_reach_a_dockerfile_or_a_unit() {
     let recipe = Recipe::embedded().unwrap();
     let renderer = Renderer::new(&recipe).unwrap();
-    let given: BTreeMap<String, Given> = BTreeMap::from([(
-        "patroni_bin_dir".to_string(),
-        Given {
-            value: "/x\nExecStartPre=/bin/evil".into(),
-            origin: "test".into(),
-        },
-    )]);
+    let given = params::given_map([("patroni_bin_dir", "/x\nExecStartPre=/bin/evil")], "test");
     let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
     for format in [Format::Unit, Format::Dockerfile] {
         let err = renderer

@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use patroni_bake::params::Given;
+use patroni_bake::params;
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -77,10 +77,7 @@ proptest! {
         target in prop::sample::select(vec!["debian-12", "debian-13", "ubuntu-24.04", "rhel-8", "rhel-9"]),
     ) {
         let recipe = Recipe::embedded().unwrap();
-        let given: BTreeMap<String, Given> = values
-            .iter()
-            .map(|(k, v)| (k.clone(), Given { value: v.clone(), origin: "proptest".into() }))
-            .collect();
+        let given = params::given_map(&values, "proptest");
         let plan = plan::build(&recipe, target, &given, true).unwrap();
         let renderer = Renderer::new(&recipe).unwrap();
         let once = renderer.render_all(&plan).unwrap();

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The container suite: each rendering installs a working Patroni in real
 # Debian 12 and 13 containers, idempotently, to one end state.
 #
@@ -7,7 +8,6 @@
 #
 # It fails, never skips, where Docker, debootstrap or systemd-nspawn is missing.
 set -euo pipefail
-# shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # shellcheck source=lib.sh
