@@ -158,7 +158,8 @@ unit_text=$(printf '%s\n' \
     User=postgres \
     Group=postgres \
     'ExecStart=/var/lib/postgresql/.local/bin/patroni /etc/patroni/patroni.yaml' \
-    'ExecReload=/bin/kill -s HUP $MAINPID' \
+    '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
+    'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
     '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
     KillMode=process \
     TimeoutSec=30 \
@@ -168,7 +169,7 @@ unit_text=$(printf '%s\n' \
     WantedBy=multi-user.target \
 );
 # Same owner, mode and size, and the same text: the same bytes.
-if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] && [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 639' ] && [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
+if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] && [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 707' ] && [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
     printf 'ok: %s\n' /etc/systemd/system/patroni.service;
 else
     mkdir -p /etc/systemd/system;

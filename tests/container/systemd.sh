@@ -20,11 +20,17 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
         'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd systemd-sysv dbus etcd-server postgresql >/dev/null'
     local pg_bin
     pg_bin=$(cexec "$prep" sh -c 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1')
-    sed "s|@PG_BIN_DIR@|$pg_bin|" "$HERE/patroni.yaml" | cexec "$prep" sh -c \
-        'cat > /etc/patroni/patroni.yaml && chown postgres:postgres /etc/patroni/patroni.yaml && chmod 0600 /etc/patroni/patroni.yaml'
+    sed "s|@PG_BIN_DIR@|$pg_bin|" "$HERE/patroni.yaml" >"$WORK/patroni-$suite.yaml"
+    docker cp "$WORK/patroni-$suite.yaml" "$prep:/etc/patroni/patroni.yaml"
+    cexec "$prep" sh -c 'chown postgres:postgres /etc/patroni/patroni.yaml && chmod 0600 /etc/patroni/patroni.yaml'
     docker stop -t 1 "$prep" >/dev/null
     mkdir -p "$root"
-    step "$suite systemd: export the rootfs" sh -c "docker export '$prep' | tar -C '$root' -x"
+    # Numeric owners: names would map to this host's users.
+    step "$suite systemd: export the rootfs" sh -c "docker export '$prep' | tar --numeric-owner -C '$root' -x"
+    # Docker's bind-mounted /etc/hosts and /etc/hostname export empty; etcd
+    # resolves localhost.
+    printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' >"$root/etc/hosts"
+    echo "patroni-bake-test" >"$root/etc/hostname"
 
     CONTEXT_CONTAINER=
     CONTEXT_REPRO="systemd-nspawn -b --register=no --keep-unit --private-network -D $root"
@@ -74,6 +80,9 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     fi
     printf '%s\n' "$list"
     pass "$suite: the unit runs Patroni, a running leader after $(elapsed "$t0")"
+    nsrun systemctl reload patroni || { nsrun journalctl -u patroni --no-pager -n 40 >&2; fail "$suite: systemctl reload patroni"; }
+    sleep 2
+    expect_same "$suite: still active after systemctl reload (ExecReload)" "$(nsrun systemctl is-active patroni || true)" active
 
     nsrun systemctl poweroff || true
     for _ in $(seq 30); do
