@@ -60,7 +60,9 @@ stats() { # numbers... -> "min / median"
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-ANSIBLE=(env ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP=true ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false
+# Becoming postgres, Ansible's module files must be readable outside /root.
+ANSIBLE=(env ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP=true ANSIBLE_REMOTE_TMP=/tmp/.ansible-tmp
+    ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false
     /opt/ansible/bin/ansible-playbook -i "localhost," /work/playbook.yml)
 declare -a sh1 sh2 an1 an2 fl
 sh_changed=''
@@ -139,7 +141,8 @@ echo "| image bytes added: floor (pipx + venv, no caches) | $floor B | |" >>"$RO
 # Rebuild after a change to one parameter: which RUN steps ran again.
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --set patroni_config_dir=/etc/patroni-alt --out "$WORK/render-alt" 2>/dev/null
 alt=$(img_ctx alt "$WORK/render-alt/Dockerfile")
-docker build --network host --label "$LABEL" -t "patroni-bake-test/run-$RUN_ID-alt" "$alt" >"$WORK/rebuild.log" 2>&1 || { cat "$WORK/rebuild.log" >&2; fail "rebuild"; }
+# The classic builder's log says which steps ran ("Running in") or were cached.
+DOCKER_BUILDKIT=0 docker build --network host --label "$LABEL" -t "patroni-bake-test/run-$RUN_ID-alt" "$alt" >"$WORK/rebuild.log" 2>&1 || { cat "$WORK/rebuild.log" >&2; fail "rebuild"; }
 rebuilt=$(awk '/^Step [0-9]+\/[0-9]+ : RUN/ { step = $0 } /Running in/ { if (step != "") { n++ } step = "" } END { print n + 0 }' "$WORK/rebuild.log")
 cached=$(grep -c 'Using cache' "$WORK/rebuild.log" || true)
 ids=$(grep -o '^# [a-z_]*:' "$WORK/render-alt/Dockerfile" | tr -d '#:' | tr '\n' ' ')

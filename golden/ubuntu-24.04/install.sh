@@ -87,10 +87,11 @@ if [ -x /var/lib/postgresql/.local/bin/patroni ] && grep -qF '"package_or_url": 
 else
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx;
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin;
-    # pipx's shared pip is made afresh, so that an install after a failed one
-    # ends like a first install. Removals in the home run as the user: root
-    # must not follow the user's symlinks.
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared;
+    # The venv and pipx's shared pip are made afresh, so that a reinstall or
+    # an install after a failed one ends like a first install (pipx 1.7
+    # records --force-reinstall when it replaces a venv). Removals in the
+    # home run as the user: root must not follow the user's symlinks.
+    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni;
     # A clean environment: root's variables stay out; caches are not written.
     runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.5';
     runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/logs;

@@ -131,11 +131,21 @@ test_cloud_init() { # SUITE FLAVOUR BASE
     printf 'instance-id: %s\nlocal-hostname: patroni-bake-test\n' "$c" >"$seed/meta-data"
     CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $seed:/var/lib/cloud/seed/nocloud:ro $base sh -c 'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final'"
     start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$seed:/var/lib/cloud/seed/nocloud:ro" -v "$HERE:/pbct/tests:ro"
+    # cloud-init 24+ exits 2 for recoverable errors; a container has some
+    # (no ip, no ssh keys, no hostname). Real errors are checked below.
+    # shellcheck disable=SC2016 # expanded by the container's shell
     step "$suite/$flavour cloud-init: init --local, init, modules config and final" cexec "$c" sh -c \
-        'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final && cloud-init status --long'
+        'for stage in "init --local" init "modules --mode=config" "modules --mode=final"; do
+             rc=0; cloud-init $stage || rc=$?
+             [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || { echo "cloud-init $stage: exit $rc"; exit "$rc"; }
+         done'
     local status
-    status=$(cexec "$c" cloud-init status --long) || { echo "$status" >&2; cexec "$c" tail -n 60 /var/log/cloud-init-output.log >&2; fail "$suite/$flavour: cloud-init status"; }
+    status=$(cexec "$c" cloud-init status --long || true)
+    printf '%s\n' "$status" | sed 's/^/    /'
     expect_contains "$suite/$flavour cloud-init: status done" "$status" "status: done"
+    case "$status" in
+        *"errors:"*) expect_contains "$suite/$flavour cloud-init: no errors" "$status" "errors: []" ;;
+    esac
     expect_contains "$suite/$flavour cloud-init: runcmd ran install.sh" "$(cexec "$c" cat /var/log/cloud-init-output.log)" "changed="
     assert_install "$c" "$WORK/manifest-$suite-$flavour-cloud" "$suite/$flavour cloud-init"
 }
