@@ -145,14 +145,15 @@ alt=$(img_ctx alt "$WORK/render-alt/Dockerfile")
 DOCKER_BUILDKIT=0 docker build --network host --label "$LABEL" -t "patroni-bake-test/run-$RUN_ID-alt" "$alt" >"$WORK/rebuild.log" 2>&1 || { cat "$WORK/rebuild.log" >&2; fail "rebuild"; }
 # The n-th RUN of the log is the n-th step of the fragment.
 ids=$(grep -o '^# [a-z_]*:' "$WORK/render-alt/Dockerfile" | tr -d '#:' | tr '\n' ' ')
-ran=$(awk -v ids="$ids" '
-    BEGIN { n = split(ids, id, " ") }
-    /^Step [0-9]+\/[0-9]+ : / { run = ($4 == "RUN"); if (run) k++ }
-    /Running in/ && run { printf "%s ", id[k]; run = 0 }' "$WORK/rebuild.log")
-cached=$(awk -v ids="$ids" '
-    BEGIN { n = split(ids, id, " ") }
-    /^Step [0-9]+\/[0-9]+ : / { run = ($4 == "RUN"); if (run) k++ }
-    /Using cache/ && run { printf "%s ", id[k]; run = 0 }' "$WORK/rebuild.log")
+# steps_with PATTERN: the fragment steps whose RUN log shows PATTERN.
+steps_with() {
+    awk -v ids="$ids" -v pat="$1" '
+        BEGIN { split(ids, id, " ") }
+        /^Step [0-9]+\/[0-9]+ : / { run = ($4 == "RUN"); if (run) k++ }
+        $0 ~ pat && run { printf "%s ", id[k]; run = 0 }' "$WORK/rebuild.log"
+}
+ran=$(steps_with 'Running in')
+cached=$(steps_with 'Using cache')
 echo "| rebuild after patroni_config_dir changes | rebuilt: ${ran:-none} | from cache: ${cached:-none} |" >>"$ROWS"
 
 # Render speed.

@@ -26,7 +26,7 @@ test_faults() { # SUITE BASE REFERENCE_MANIFEST
 
     # umask 000 gives the reference modes.
     step "$suite faults: install.sh under umask 000" cexec "$a" sh -c 'umask 000; sh /pbct/render/install.sh'
-    expect_same "$suite faults: umask 000 reaches the reference end state" "$(cexec "$a" "${manifest[@]}")" "$ref" "umask 000" reference
+    expect_same "$suite faults: umask 000 reaches the reference end state" "$(manifest_of "$a")" "$ref" "umask 000" reference
 
     # An unreachable index fails the install step, by name.
     local b="$RUN_ID-$suite-faults-planted"
@@ -52,5 +52,5 @@ test_faults() { # SUITE BASE REFERENCE_MANIFEST
     # With the faults removed, the install completes.
     step "$suite faults: the fixed rendering completes under umask 077" cexec "$b" sh -c 'umask 077; sh /pbct/render/install.sh'
     expect_same "$suite faults: umask 077 after failed runs reaches the reference end state" \
-        "$(cexec "$b" "${manifest[@]}")" "$ref" "umask 077" reference
+        "$(manifest_of "$b")" "$ref" "umask 077" reference
 }

@@ -49,6 +49,13 @@ done
 USER_=postgres
 CONF=/etc/patroni
 
+# The state manifest of a container (manifest.sh), for this suite's paths.
+manifest_of() { # CONTAINER [--mtimes]
+    local c=$1
+    shift
+    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" "$@"
+}
+
 render() { # TARGET DIR
     "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" --out "$2" 2>/dev/null
 }
@@ -75,7 +82,7 @@ assert_install() { # CONTAINER MANIFEST_FILE LABEL
         "$(cexec "$c" sh -c 'ls /etc/systemd/system/*.wants/patroni.service 2>/dev/null || echo none')" none
     expect_same "$what: config dir is 0700 postgres:postgres" \
         "$(cexec "$c" stat -c '%a %U:%G' "$CONF")" "700 postgres:postgres"
-    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" >"$out"
+    manifest_of "$c" >"$out"
 }
 
 test_shell() { # SUITE FLAVOUR BASE
@@ -89,13 +96,13 @@ test_shell() { # SUITE FLAVOUR BASE
     expect_contains "$suite/$flavour shell: first run reports its changes" "$first" "changed="
     assert_install "$c" "$WORK/manifest-$suite-$flavour-shell" "$suite/$flavour shell"
 
-    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" --mtimes >"$WORK/m1"
+    manifest_of "$c" --mtimes >"$WORK/m1"
     local t0 out
     t0=$(now)
     out=$(cexec "$c" sh /pbct/render/install.sh) || { echo "$out" >&2; fail "$suite/$flavour: second run failed"; }
     say "  second run took $(elapsed "$t0") (docker exec included)"
     expect_same "$suite/$flavour shell: second run reports changed=0" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0"
-    cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" --mtimes >"$WORK/m2"
+    manifest_of "$c" --mtimes >"$WORK/m2"
     expect_same "$suite/$flavour shell: second run leaves the manifest (mtimes included)" \
         "$(cat "$WORK/m2")" "$(cat "$WORK/m1")" "after second run" "after first run"
     if [ "$flavour" = skel ] && [ -z "$IMAGE" ]; then
@@ -174,12 +181,12 @@ test_drift() { # SUITE CONTAINER MANIFEST
         expect_contains "$suite drift: re-run reports '$line'" "$out" "$line"
     done
     expect_same "$suite drift: the re-run restores the manifest" \
-        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" "$want" converged clean
+        "$(manifest_of "$c")" "$want" converged clean
     cexec "$c" chmod 0755 "$CONF"
     out=$(cexec "$c" sh /pbct/render/install.sh)
     expect_contains "$suite drift: a 0755 config dir is reported" "$out" "changed: $CONF (0700"
     expect_same "$suite drift: ... and restored" \
-        "$(cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_")" "$want" converged clean
+        "$(manifest_of "$c")" "$want" converged clean
     expect_same "$suite drift: then a run is clean" "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
 }
 
