@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build test lint unit-test golden container-test bench fuzz clean
+.PHONY: all build test lint audit unit-test golden container-test bench fuzz clean
 
 all: build
 
@@ -18,10 +18,18 @@ test: lint unit-test
 
 lint:
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
+	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
 	shellcheck -s sh tests/container/manifest.sh
+	$(CARGO) deny --offline check licenses bans sources
+
+## audit: cargo deny's advisories check against the RustSec database, which
+## it clones from GitHub: run it where GitHub is reachable (not in `make test`,
+## whose machines reach only the package registries).
+audit:
+	$(CARGO) deny check advisories
 
 unit-test:
 	$(CARGO) nextest run --locked --no-fail-fast
