@@ -25,6 +25,46 @@ pub enum Command {
     Targets(RecipeArgs),
     /// List the parameters with their defaults and descriptions.
     Params(ParamsArgs),
+    /// Resolve hash-locked requirements (with uv) into DIR/install_patroni/locks.toml.
+    Lock(LockArgs),
+    /// Download a target's locked files into DIR: a wheelhouse for offline installs.
+    Wheelhouse(WheelhouseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Target to lock for (repeatable; default: every target).
+    #[arg(long, short = 't', value_name = "TARGET")]
+    pub target: Vec<String>,
+    /// Set a parameter (repeatable): patroni_version and patroni_extras choose what is locked.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Read parameters from a YAML or TOML file (repeatable).
+    #[arg(long = "vars", value_name = "FILE")]
+    pub vars: Vec<Utf8PathBuf>,
+    /// The recipe folder to update (a checkout's recipes/).
+    #[arg(long, value_name = "DIR")]
+    pub recipes: Utf8PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WheelhouseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Directory to fill (created if missing); pass it to the install as `wheelhouse`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Utf8PathBuf,
+    /// CPU architecture of the target (the wheels of binary packages differ).
+    #[arg(long, value_enum, default_value = "x86_64")]
+    pub arch: ArchArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArchArg {
+    #[value(name = "x86_64")]
+    X86_64,
+    #[value(name = "aarch64")]
+    Aarch64,
 }
 
 #[derive(Debug, Args)]

@@ -7,13 +7,13 @@ use anyhow::{Context, Result};
 use camino::Utf8PathBuf;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
+use crate::cli::{ArchArg, Cli, Command, FormatArg, InputArgs, RecipeArgs};
 use crate::error::{exit_code, usage};
-use crate::output;
 use crate::params::{self, Source};
 use crate::plan::{self, Plan};
-use crate::recipe::{ParamDefault, Recipe};
+use crate::recipe::{ParamDefault, Recipe, RECIPE_NAME};
 use crate::render::{Format, Renderer};
+use crate::{lock, output, wheelhouse};
 
 /// Parse the command line, run, print errors with their causes.
 pub fn main() -> ExitCode {
@@ -89,6 +89,53 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             print_params(&load_recipe(&args.recipe)?, args.target.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Lock(args) => {
+            let recipe = Recipe::from_dir(&args.recipes)?;
+            let inputs = params::collect(&recipe.def, &sources(sub))?;
+            let targets: Vec<String> = if args.target.is_empty() {
+                recipe.def.targets.keys().cloned().collect()
+            } else {
+                args.target.clone()
+            };
+            let mut locks = recipe.locks.clone();
+            let mut done = std::collections::BTreeSet::new();
+            for target in &targets {
+                for req in plan::lock_requests_for(&recipe, target, &inputs.given)? {
+                    // Targets that share a Python share its locks.
+                    if !done.insert((req.python.clone(), req.key.clone())) {
+                        continue;
+                    }
+                    eprintln!(
+                        "patroni-bake: locking {} for Python {} ({target})",
+                        req.key, req.python
+                    );
+                    let lines =
+                        lock::resolve(&req.requirements, &req.python).with_context(|| {
+                            format!("locking {} for Python {}", req.key, req.python)
+                        })?;
+                    locks
+                        .python
+                        .entry(req.python.clone())
+                        .or_default()
+                        .insert(req.key.clone(), lines);
+                }
+            }
+            let path = args.recipes.join(RECIPE_NAME).join(lock::LOCKS_FILE);
+            output::write_file(&path, locks.to_text()?.as_bytes())?;
+            eprintln!("patroni-bake: wrote {path}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Wheelhouse(args) => {
+            let (_, plan) = plan_for(&args.input, sub)?;
+            wheelhouse::fill(&plan, &args.out, arch_name(args.arch))?;
+            eprintln!(
+                "patroni-bake: filled {} for {} ({}); pass it to the install as wheelhouse",
+                args.out,
+                plan.target,
+                arch_name(args.arch)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -121,6 +168,13 @@ fn sources(m: &ArgMatches) -> Vec<Source> {
     }
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, s)| s).collect()
+}
+
+fn arch_name(a: ArchArg) -> &'static str {
+    match a {
+        ArchArg::X86_64 => "x86_64",
+        ArchArg::Aarch64 => "aarch64",
+    }
 }
 
 fn to_format(f: FormatArg) -> Format {

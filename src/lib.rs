@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod lock;
 pub mod manifest;
 pub mod output;
 pub mod params;
@@ -17,3 +18,4 @@ pub mod suggest;
 pub mod templates;
 pub mod validate;
 pub mod varsfile;
+pub mod wheelhouse;

@@ -77,6 +77,22 @@ fn check_target(out: &Utf8Path, files: &Files) -> Result<bool> {
     Ok(true)
 }
 
+/// Replace one file: written beside it, then renamed over it, so that a
+/// reader sees the old bytes or the new ones, never a part.
+pub fn write_file(path: &Utf8Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| usage(format!("{path} has no file name")))?;
+    let tmp = path.with_file_name(format!(".{name}.patroni-bake-new.{}", std::process::id()));
+    let result = fs::write(&tmp, bytes)
+        .with_context(|| format!("writing {tmp}"))
+        .and_then(|()| fs::rename(&tmp, path).with_context(|| format!("renaming {tmp} to {path}")));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Replace `out` with exactly `files`.
 pub fn write_dir(out: &Utf8Path, files: &Files) -> Result<()> {
     let exists = check_target(out, files)?;

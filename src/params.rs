@@ -141,6 +141,7 @@ fn unknown_key(def: &RecipeDef, key: &str, origin: &str) -> anyhow::Error {
 fn to_value(raw: Raw, kind: Kind) -> Result<String, String> {
     match raw {
         Raw::Str(s) | Raw::Int(s) => Ok(s),
+        Raw::Bool(b) if kind == Kind::Bool => Ok(b.to_string()),
         Raw::List(items) if kind == Kind::Extras => items
             .into_iter()
             .map(|i| match i {

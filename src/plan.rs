@@ -44,6 +44,8 @@ pub struct Plan {
     pub pipx_version: String,
     /// Interpreter that runs pipx (`python3`, `python3.11`).
     pub python: String,
+    /// Its version, `major.minor`: the Python the locks were made for.
+    pub python_version: String,
     /// The OS user that owns the install and runs Patroni.
     pub user: String,
     /// Its primary group.
@@ -97,8 +99,117 @@ pub struct Plan {
     pub net_env: BTreeMap<String, String>,
     /// Package-manager options: quiet, lock timeout and retries, a CA bundle.
     pub package_manager_args: Vec<String>,
+    /// Install from hash-locked requirements (`lock_dependencies`); the
+    /// fields below up to `pip_source_args` matter only then.
+    pub locked: bool,
+    /// In the user's home: the lock files the install was given (kept, as
+    /// the record of what it installed) and, during the install, downloads.
+    pub lock_dir: String,
+    /// pipx's shared libraries' lock, as a file on the target.
+    pub shared_lock_file: String,
+    /// Patroni's lock, as a file on the target.
+    pub patroni_lock_file: String,
+    /// pipx's own lock (where pipx comes from PyPI), as a file on the target.
+    pub pipx_lock_file: String,
+    /// Where every locked file is downloaded and hash-checked; pipx then
+    /// installs from there with no index. Removed after the install.
+    pub download_dir: String,
+    /// Lines of the shared libraries' lock (`name==version --hash=…`).
+    pub shared_requirements: Vec<String>,
+    /// Lines of Patroni's lock.
+    pub patroni_requirements: Vec<String>,
+    /// Lines of pipx's lock; empty unless `pipx_source` is `pip-user`.
+    pub pipx_requirements: Vec<String>,
+    /// What the install's listing of `shared_site_packages` prints when it
+    /// matches the lock: sorted `name==version`, each followed by a space.
+    pub shared_pins: String,
+    /// The same for `site_packages` against Patroni's lock.
+    pub patroni_pins: String,
+    /// The Python of pipx's shared venv, which runs the locked pip.
+    pub shared_python: String,
+    /// site-packages of pipx's shared venv.
+    pub shared_site_packages: String,
+    /// site-packages of Patroni's venv.
+    pub site_packages: String,
+    /// The wheelhouse on the target, or empty.
+    pub wheelhouse: String,
+    /// pip options that choose where files come from: `--no-index
+    /// --find-links DIR` for a wheelhouse, else none (the index).
+    pub pip_source_args: Vec<String>,
     /// Every resolved parameter, by name.
     pub params: BTreeMap<String, String>,
+}
+
+/// One requirement a lock must exist for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockRequest {
+    /// The target Python, `major.minor`.
+    pub python: String,
+    /// The key in locks.toml.
+    pub key: String,
+    /// What uv resolves.
+    pub requirements: Vec<String>,
+}
+
+/// The locks a target needs for a Patroni spec: pipx's shared libraries,
+/// pipx itself where it comes from PyPI, and Patroni.
+pub fn lock_requests(
+    recipe: &Recipe,
+    target: &str,
+    patroni_spec: &str,
+) -> Result<Vec<LockRequest>> {
+    let def = &recipe.def;
+    let (_, t) = def.target(target)?;
+    let py = &t.python_version;
+    let one = |req: &str| LockRequest {
+        python: py.clone(),
+        key: req.to_string(),
+        requirements: vec![req.to_string()],
+    };
+    let mut out = vec![LockRequest {
+        python: py.clone(),
+        key: def.pipx_shared_libs.join(" "),
+        requirements: def.pipx_shared_libs.clone(),
+    }];
+    if def.families[&t.family].pipx_source == PipxSource::PipUser {
+        out.push(one(&def.pipx_pip_spec));
+    }
+    out.push(one(patroni_spec));
+    Ok(out)
+}
+
+/// The lock lines for `req`, or an error naming the command that makes them.
+fn locked_lines(
+    recipe: &Recipe,
+    target: &str,
+    req: &LockRequest,
+    given: &BTreeMap<String, Given>,
+) -> Result<Vec<String>> {
+    if let Some(lines) = recipe.locks.get(&req.python, &req.key) {
+        return Ok(lines.to_vec());
+    }
+    let mut cmd = format!("patroni-bake lock --recipes DIR --target {target}");
+    for k in ["patroni_version", "patroni_extras"] {
+        if let Some(g) = given.get(k) {
+            cmd.push_str(&format!(" --set {k}={}", quote::shell(&g.value)));
+        }
+    }
+    Err(crate::error::usage(format!(
+        "no lock for '{}' on Python {} (target {target}) in {}; make one with `{cmd}` (DIR: a checkout's recipes/), then render with --recipes DIR; or set lock_dependencies=false to let dependencies float",
+        req.key,
+        req.python,
+        crate::lock::LOCKS_FILE
+    )))
+}
+
+/// Sorted `name==version `, as the install's site-packages listing prints.
+fn pins(lines: &[String]) -> Result<String> {
+    let mut pins = lines
+        .iter()
+        .map(|l| crate::lock::LockedDist::parse(l).map(|d| d.pin()))
+        .collect::<Result<Vec<_>>>()?;
+    pins.sort();
+    Ok(pins.iter().map(|p| format!("{p} ")).collect())
 }
 
 /// One directory that pipx needs.
@@ -122,20 +233,7 @@ pub fn build(
     let p = crate::params::resolve(def, &t.family, given, validate)?;
     let get = |k: &str| p[k].clone();
 
-    let version = get("patroni_version");
-    let pinned = (version != "latest").then(|| version.clone());
-    let extras = if validate {
-        parse_extras(&p["patroni_extras"], &def.patroni_extras).map_err(crate::error::usage)?
-    } else {
-        p["patroni_extras"].split(',').map(str::to_string).collect()
-    };
-    let mut spec = String::from("patroni");
-    if !extras.is_empty() {
-        spec.push_str(&format!("[{}]", extras.join(",")));
-    }
-    if let Some(v) = &pinned {
-        spec.push_str(&format!("=={v}"));
-    }
+    let (spec, pinned, extras) = spec_of(def, &p, validate)?;
     let notify = extras.iter().any(|e| e == "systemd" || e == "all")
         && pinned
             .as_deref()
@@ -194,6 +292,43 @@ pub fn build(
             PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
         });
     }
+    let locked = p["lock_dependencies"] == "true";
+    let wheelhouse = p["wheelhouse"].clone();
+    let (mut shared_requirements, mut pipx_requirements, mut patroni_requirements) =
+        (Vec::new(), Vec::new(), Vec::new());
+    if locked {
+        if pinned.is_none() {
+            return Err(crate::error::usage(
+                "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
+            ));
+        }
+        let requests = lock_requests(recipe, target, &spec)?;
+        for (i, req) in requests.iter().enumerate() {
+            let lines = locked_lines(recipe, target, req, given)?;
+            match (i, req.key.starts_with("patroni")) {
+                (0, _) => shared_requirements = lines,
+                (_, true) => patroni_requirements = lines,
+                (_, false) => pipx_requirements = lines,
+            }
+        }
+    } else if !wheelhouse.is_empty() {
+        return Err(crate::error::usage(format!(
+            "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
+        )));
+    }
+    let pip_source_args = if wheelhouse.is_empty() {
+        Vec::new()
+    } else {
+        vec![
+            "--no-index".to_string(),
+            "--find-links".to_string(),
+            wheelhouse.clone(),
+        ]
+    };
+    let lock_dir = format!("{home}/.local/share/patroni-bake");
+    let venv = format!("{pipx_home}/venvs/patroni");
+    let site = |root: &str| format!("{root}/lib/python{}/site-packages", t.python_version);
+
     let pipx_version = def
         .pipx_pip_spec
         .split_once("==")
@@ -212,9 +347,26 @@ pub fn build(
         pipx_pip_spec: def.pipx_pip_spec.clone(),
         pipx_version,
         python: t.python.clone(),
+        python_version: t.python_version.clone(),
         user: get("pg_user"),
         group: get("pg_group"),
-        venv: format!("{pipx_home}/venvs/patroni"),
+        locked,
+        shared_lock_file: format!("{lock_dir}/shared-requirements.txt"),
+        patroni_lock_file: format!("{lock_dir}/patroni-requirements.txt"),
+        pipx_lock_file: format!("{lock_dir}/pipx-requirements.txt"),
+        download_dir: format!("{lock_dir}/downloads"),
+        lock_dir,
+        shared_pins: pins(&shared_requirements)?,
+        patroni_pins: pins(&patroni_requirements)?,
+        shared_requirements,
+        patroni_requirements,
+        pipx_requirements,
+        shared_python: format!("{pipx_home}/shared/bin/python"),
+        shared_site_packages: site(&format!("{pipx_home}/shared")),
+        site_packages: site(&venv),
+        wheelhouse,
+        pip_source_args,
+        venv,
         config_dir_stat: format!("{}:{} 700", p["pg_user"], p["pg_group"]),
         config_file: format!("{config_dir}/patroni.yaml"),
         unit_path: UNIT_PATH.to_string(),
@@ -240,6 +392,48 @@ pub fn build(
         config_dir,
         params: p,
     })
+}
+
+/// The requirement pipx installs, the pinned version and the extras.
+fn spec_of(
+    def: &crate::recipe::RecipeDef,
+    p: &BTreeMap<String, String>,
+    validate: bool,
+) -> Result<(String, Option<String>, Vec<String>)> {
+    let version = &p["patroni_version"];
+    let pinned = (version != "latest").then(|| version.clone());
+    let extras = if validate {
+        parse_extras(&p["patroni_extras"], &def.patroni_extras).map_err(crate::error::usage)?
+    } else {
+        let mut e: Vec<String> = p["patroni_extras"].split(',').map(str::to_string).collect();
+        e.sort();
+        e
+    };
+    let mut spec = String::from("patroni");
+    if !extras.is_empty() {
+        spec.push_str(&format!("[{}]", extras.join(",")));
+    }
+    if let Some(v) = &pinned {
+        spec.push_str(&format!("=={v}"));
+    }
+    Ok((spec, pinned, extras))
+}
+
+/// What `patroni-bake lock` resolves for `target` with the given values.
+pub fn lock_requests_for(
+    recipe: &Recipe,
+    target: &str,
+    given: &BTreeMap<String, Given>,
+) -> Result<Vec<LockRequest>> {
+    let (_, t) = recipe.def.target(target)?;
+    let p = crate::params::resolve(&recipe.def, &t.family, given, true)?;
+    let (spec, pinned, _) = spec_of(&recipe.def, &p, true)?;
+    if pinned.is_none() {
+        return Err(crate::error::usage(
+            "patroni_version 'latest' cannot be locked: pin a version",
+        ));
+    }
+    lock_requests(recipe, target, &spec)
 }
 
 /// `v` (PEP 440, normalized) is at least `min` in its release part.
@@ -271,7 +465,11 @@ mod tests {
         assert_eq!(p.version_line.as_deref(), Some("patroni 4.1.5"));
         assert_eq!(p.unit_type, "simple");
         let p = plan(
-            &[("patroni_version", "latest"), ("patroni_extras", "")],
+            &[
+                ("patroni_version", "latest"),
+                ("patroni_extras", ""),
+                ("lock_dependencies", "false"),
+            ],
             "debian-12",
         );
         assert_eq!(p.patroni_spec, "patroni");
@@ -280,14 +478,16 @@ mod tests {
 
     #[test]
     fn notify_only_with_the_systemd_extra_and_4_1() {
+        let unlocked = ("lock_dependencies", "false");
         assert_eq!(
-            plan(&[("patroni_extras", "etcd,systemd")], "debian-12").unit_type,
+            plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12").unit_type,
             "notify"
         );
         let old = plan(
             &[
                 ("patroni_extras", "etcd,systemd"),
                 ("patroni_version", "4.0.7"),
+                unlocked,
             ],
             "debian-12",
         );
@@ -307,5 +507,62 @@ mod tests {
             .unwrap();
         assert!(!bin.in_home);
         assert!(p.user_dirs.iter().any(|d| d.in_home));
+    }
+
+    fn plan_err(pairs: &[(&str, &str)], target: &str) -> String {
+        let given = crate::params::given_map(pairs.iter().copied(), "--set");
+        format!(
+            "{:#}",
+            build(&Recipe::embedded().unwrap(), target, &given, true).unwrap_err()
+        )
+    }
+
+    #[test]
+    fn locked_plans_carry_their_locks_and_pins() {
+        let p = plan(&[], "debian-12");
+        assert!(p.locked);
+        assert!(p
+            .patroni_requirements
+            .iter()
+            .any(|l| l.starts_with("patroni==4.1.5 --hash=sha256:")));
+        assert!(p.patroni_pins.contains("patroni==4.1.5 ") && p.patroni_pins.ends_with(' '));
+        assert!(p.shared_pins.contains("pip=="));
+        assert!(p.pipx_requirements.is_empty());
+        assert_eq!(
+            p.site_packages,
+            "/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages"
+        );
+        let rhel = plan(&[], "rhel-9");
+        assert!(rhel
+            .pipx_requirements
+            .iter()
+            .any(|l| l.starts_with("pipx==1.7.1 ")));
+        let wh = plan(&[("wheelhouse", "/srv/wheels")], "debian-13");
+        assert_eq!(
+            wh.pip_source_args,
+            ["--no-index", "--find-links", "/srv/wheels"]
+        );
+    }
+
+    #[test]
+    fn a_missing_lock_names_the_command_that_makes_it() {
+        let err = plan_err(&[("patroni_version", "4.1.4")], "debian-12");
+        assert!(
+            err.contains("no lock for 'patroni[etcd,psycopg2-binary]==4.1.4' on Python 3.11"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "patroni-bake lock --recipes DIR --target debian-12 --set patroni_version=4.1.4"
+            ),
+            "{err}"
+        );
+        let err = plan_err(&[("patroni_version", "latest")], "debian-12");
+        assert!(err.contains("'latest' cannot be locked"), "{err}");
+        let err = plan_err(
+            &[("wheelhouse", "/w"), ("lock_dependencies", "false")],
+            "debian-12",
+        );
+        assert!(err.contains("needs lock_dependencies=true"), "{err}");
     }
 }

@@ -7,10 +7,17 @@ fn shell_safe(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c)
 }
 
+/// Reserved words: harmless as arguments, but quoted so that no reader (nor
+/// shellcheck) takes `getent group fi` for a keyword.
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
+    "in", "function", "select", "time",
+];
+
 /// Quote `s` as one POSIX shell word that means exactly `s`: bare when that
 /// is safe, else single-quoted with `'\''` for embedded quotes.
 pub fn shell(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(shell_safe) && !s.starts_with('=') {
+    if !s.is_empty() && s.chars().all(shell_safe) && !s.starts_with('=') && !RESERVED.contains(&s) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 2);

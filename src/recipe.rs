@@ -12,6 +12,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
 use crate::error::usage;
+use crate::lock::{Locks, LOCKS_FILE};
 use crate::suggest::did_you_mean;
 use crate::validate::Kind;
 
@@ -59,6 +60,7 @@ macro_rules! embed {
 /// The embedded copy of `recipes/install_patroni/`.
 const EMBEDDED: &[(&str, &str)] = embed![
     RECIPE_FILE => "recipe.toml",
+    LOCKS_FILE => "locks.toml",
     template::INSTALL_SH => "install.sh.j2",
     template::DOCKERFILE => "Dockerfile.j2",
     template::CLOUD_INIT => "cloud-init.yaml.j2",
@@ -72,10 +74,12 @@ const EMBEDDED: &[(&str, &str)] = embed![
     template::STEP_CONFIG_DIR => "steps/config_dir.sh.j2",
 ];
 
-/// A loaded recipe: its definition and its template sources.
+/// A loaded recipe: its definition, its locks and its template sources.
 #[derive(Debug, Clone)]
 pub struct Recipe {
     pub def: RecipeDef,
+    /// `locks.toml`: the hash-locked requirements.
+    pub locks: Locks,
     /// Template sources by name (see [`template`]).
     pub templates: BTreeMap<String, String>,
 }
@@ -90,6 +94,8 @@ pub struct RecipeDef {
     pub patroni_extras: Vec<String>,
     /// pip requirement for pipx where pipx comes from PyPI.
     pub pipx_pip_spec: String,
+    /// What pipx keeps in its shared venv (pip and its build tools).
+    pub pipx_shared_libs: Vec<String>,
     pub families: BTreeMap<String, Family>,
     pub targets: BTreeMap<String, Target>,
     pub params: BTreeMap<String, ParamDef>,
@@ -175,7 +181,10 @@ impl Recipe {
             )));
         }
         let mut files = BTreeMap::new();
-        for name in std::iter::once(RECIPE_FILE).chain(template::ALL.iter().copied()) {
+        for name in [RECIPE_FILE, LOCKS_FILE]
+            .into_iter()
+            .chain(template::ALL.iter().copied())
+        {
             let path: Utf8PathBuf = folder.join(name);
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
             files.insert(name.to_string(), text);
@@ -195,8 +204,11 @@ impl Recipe {
             toml::from_str(&text).with_context(|| format!("parsing {origin}/{RECIPE_FILE}"))?;
         def.check()
             .with_context(|| format!("checking {origin}/{RECIPE_FILE}"))?;
+        let text = files.remove(LOCKS_FILE).unwrap_or_default();
+        let locks = Locks::parse(&text, &format!("{origin}/{LOCKS_FILE}"))?;
         Ok(Recipe {
             def,
+            locks,
             templates: files,
         })
     }

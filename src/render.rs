@@ -92,12 +92,15 @@ const STEPS: &[(&str, &str, &str)] = &[
 /// Templates parsed once; render many plans.
 pub struct Renderer {
     env: Environment<'static>,
+    /// The shell templates without their comment lines, for cloud-init.
+    compact: Environment<'static>,
 }
 
 impl Renderer {
     pub fn new(recipe: &Recipe) -> Result<Renderer> {
         Ok(Renderer {
-            env: templates::environment(recipe)?,
+            env: templates::environment(recipe, false)?,
+            compact: templates::environment(recipe, true)?,
         })
     }
 
@@ -118,7 +121,7 @@ impl Renderer {
         let unit = templates::render(&self.env, template::UNIT, &base)?;
         match format {
             Format::Unit => Ok(unit),
-            Format::Shell => self.install_sh(plan, &base, &unit),
+            Format::Shell => self.install_sh(&self.env, plan, &base, &unit),
             Format::Dockerfile => {
                 // RUN continues lines with '\': a line break inside a value
                 // would silently become part of the continuation.
@@ -130,13 +133,13 @@ impl Renderer {
                         value.escape_debug()
                     );
                 }
-                let steps = self.steps(plan, &base, &unit, true)?;
+                let steps = self.steps(&self.env, plan, &base, &unit, true)?;
                 let ctx = context! { ..base, ..context! { steps => Value::from(Serde(steps)) } };
                 templates::render(&self.env, template::DOCKERFILE, &ctx)
             }
             Format::CloudInit => {
-                let install_sh = self.install_sh(plan, &base, &unit)?;
-                let ctx = context! { ..base, ..context! { unit, install_sh } };
+                let install_sh = self.install_sh(&self.compact, plan, &base, &unit)?;
+                let ctx = context! { ..base, ..context! { install_sh } };
                 let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
                 if text.len() > CLOUD_INIT_LIMIT {
                     bail!(
@@ -149,14 +152,35 @@ impl Renderer {
         }
     }
 
-    fn install_sh(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
-        let steps = self.steps(plan, base, unit, false)?;
+    /// install.sh as the cloud-init snippet carries it: without the
+    /// comment lines of its templates.
+    pub fn cloud_init_script(&self, plan: &Plan) -> Result<String> {
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        self.install_sh(&self.compact, plan, &base, &unit)
+    }
+
+    fn install_sh(
+        &self,
+        env: &Environment<'static>,
+        plan: &Plan,
+        base: &Value,
+        unit: &str,
+    ) -> Result<String> {
+        let steps = self.steps(env, plan, base, unit, false)?;
         let ctx = context! { ..base.clone(), ..context! { steps => Value::from(Serde(steps)) } };
-        templates::render(&self.env, template::INSTALL_SH, &ctx)
+        templates::render(env, template::INSTALL_SH, &ctx)
     }
 
     /// The step bodies, for install.sh or (`for_docker`) as RUN bodies.
-    fn steps(&self, plan: &Plan, base: &Value, unit: &str, for_docker: bool) -> Result<Vec<Step>> {
+    fn steps(
+        &self,
+        env: &Environment<'static>,
+        plan: &Plan,
+        base: &Value,
+        unit: &str,
+        for_docker: bool,
+    ) -> Result<Vec<Step>> {
         let unit_lines: Vec<String> = unit.lines().map(str::to_string).collect();
         let unit_size = unit.len();
         let ctx = context! { ..base.clone(), ..context! { unit_lines, unit_size, for_docker } };
@@ -164,7 +188,7 @@ impl Renderer {
             .iter()
             .filter(|(id, _, _)| *id != "pipx_user" || plan.pipx_source == PipxSource::PipUser)
             .map(|&(id, title, name)| {
-                let text = templates::render(&self.env, name, &ctx)?;
+                let text = templates::render(env, name, &ctx)?;
                 // Not re-indented: a line break inside a quoted value is data.
                 let body = if for_docker {
                     docker_run(&text).with_context(|| format!("step {id}"))?

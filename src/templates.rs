@@ -139,8 +139,11 @@ fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     }
 }
 
-/// Parse every template of the recipe once.
-pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
+/// Parse every template of the recipe once. `compact` drops the comment
+/// lines of the shell templates' sources (not of the output, where a line
+/// that starts with `#` may be part of a quoted value): install.sh as
+/// cloud-init carries it, to stay within the user-data limit.
+pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(auto_escape_for);
@@ -157,10 +160,25 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
             .context("template syntax")?,
     );
     for (name, source) in &recipe.templates {
-        env.add_template_owned(name.clone(), source.clone())
+        let source = if compact && name.ends_with(".sh.j2") {
+            without_comment_lines(source)
+        } else {
+            source.clone()
+        };
+        env.add_template_owned(name.clone(), source)
             .with_context(|| format!("parsing template {name}"))?;
     }
     Ok(env)
+}
+
+fn without_comment_lines(source: &str) -> String {
+    source
+        .split_inclusive('\n')
+        .filter(|line| {
+            let l = line.trim_start();
+            !l.starts_with('#') || l.starts_with("#!")
+        })
+        .collect()
 }
 
 /// Render `name`; the text ends in exactly one newline. (Template sources
@@ -190,7 +208,7 @@ mod tests {
     #[test]
     fn every_template_loads() {
         let recipe = Recipe::embedded().unwrap();
-        let env = environment(&recipe).unwrap();
+        let env = environment(&recipe, false).unwrap();
         for name in template::ALL {
             env.get_template(name)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));

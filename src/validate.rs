@@ -24,6 +24,8 @@ pub enum Kind {
     Url,
     /// Comma-separated host names, domains or addresses, or empty.
     HostList,
+    /// `true` or `false`.
+    Bool,
 }
 
 /// Characters allowed in paths besides ASCII letters and digits. Excluded on
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Extras => "a comma-separated list of Patroni extras",
             Kind::Url => "empty, or an http:// or https:// URL with no whitespace, quotes, backslash, backtick, '$', '<', '>', '{', '}', '|' or '^'",
             Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
+            Kind::Bool => "true or false",
         }
     }
 
@@ -56,6 +59,8 @@ impl Kind {
             Kind::Extras => parse_extras(value, extras_allowed).map(|_| ()),
             Kind::Url => check_url(value),
             Kind::HostList => check_host_list(value),
+            Kind::Bool if value == "true" || value == "false" => Ok(()),
+            Kind::Bool => Err("it is neither true nor false".into()),
         }
     }
 }

@@ -110,7 +110,7 @@ fn an_ansible_group_vars_file_works_as_it_is() {
 fn toml_vars_and_later_sources_win() {
     let dir = tempfile::tempdir().unwrap();
     let vars = dir.path().join("vars.toml");
-    fs::write(&vars, "patroni_config_dir = \"/srv/from-file\"\npatroni_extras = [\"etcd3\", \"psycopg2-binary\"]\n").unwrap();
+    fs::write(&vars, "patroni_config_dir = \"/srv/from-file\"\npatroni_extras = [\"etcd3\", \"psycopg2-binary\"]\nlock_dependencies = false\n").unwrap();
     let v = vars.to_str().unwrap();
     let unit =
         |args: &[&str]| text(&render(&[&["-t", "debian-12", "-f", "unit"], args].concat()).stdout);

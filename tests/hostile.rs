@@ -81,7 +81,17 @@ const STUBS: &[(&str, &str)] = &[
     ("stat", "echo x"),
     ("grep", "exit 1"),
     ("systemctl", ""),
+    // The venv after the install: the dist-info directories of the lock.
+    ("ls", "cat \"$STUB_DIR/dists\""),
+    ("tee", "cat >/dev/null"),
 ];
+
+/// `name-version.dist-info` lines for the pins `name==version ...`.
+fn dist_infos(pins: &str) -> String {
+    pins.split_whitespace()
+        .map(|p| format!("{}.dist-info\n", p.replace('-', "_").replace("==", "-")))
+        .collect()
+}
 
 fn write_stubs(dir: &Path) {
     for (name, body) in STUBS {
@@ -127,6 +137,18 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     for (i, value) in corpus(&sentinel).iter().enumerate() {
         let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
         given.extend(params::given_map([("pg_home", &home)], "test"));
+        // Every other value goes through the locked install (Patroni's
+        // version and extras stay those of a shipped lock; the wheelhouse is
+        // hostile), the rest through the unlocked one (the version hostile).
+        let locked = i % 2 == 0;
+        if locked {
+            given.remove("patroni_version");
+            given.remove("patroni_extras");
+            given.extend(params::given_map([("lock_dependencies", "true")], "test"));
+        } else {
+            given.remove("wheelhouse");
+            given.extend(params::given_map([("lock_dependencies", "false")], "test"));
+        }
         // A unit cannot hold a line break (tested below): these values stay
         // out of the parameters that reach the unit.
         let breaks = value.contains(['\n', '\r']);
@@ -152,6 +174,8 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                     "http_proxy",
                     "https_proxy",
                     "no_proxy",
+                    "wheelhouse",
+                    "lock_dependencies",
                 ]
                 .contains(&k.as_str())
             });
@@ -165,6 +189,7 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                 fs::create_dir_all(&stubs).unwrap();
                 fs::create_dir_all(&log).unwrap();
                 write_stubs(&stubs);
+                fs::write(dir.path().join("dists"), dist_infos(&plan.patroni_pins)).unwrap();
                 let file = dir.path().join("install.sh");
                 fs::write(&file, &script).unwrap();
                 let out = run(std::process::Command::new(shell[0])
@@ -199,7 +224,20 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                 let args: Vec<String> = calls(&log).into_iter().flatten().collect();
                 let needles = [
                     value.clone(),
-                    format!("=={value}"),
+                    if locked {
+                        // The wheelhouse reaches pip as the word after --find-links.
+                        let wheelhouse = args
+                            .windows(2)
+                            .find(|w| w[0] == "--find-links")
+                            .map(|w| w[1].clone())
+                            .unwrap_or_default();
+                        if wheelhouse != *value {
+                            failures.push(format!("{label}: --find-links got {wheelhouse:?}"));
+                        }
+                        value.clone()
+                    } else {
+                        format!("=={value}")
+                    },
                     format!("https_proxy={value}"),
                     format!("PIPX_HOME={}", plan.pipx_home),
                     format!("PIPX_BIN_DIR={}", plan.bin_dir),
@@ -276,14 +314,14 @@ fn hostile_values_survive_yaml_1_1_exactly() {
         .into_iter()
         .filter(|v| v.len() < 1024)
     {
-        let keys = ["http_proxy", "https_proxy", "ca_bundle", "patroni_version"];
+        let keys = ["http_proxy", "https_proxy", "ca_bundle", "wheelhouse"];
         let given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
         let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,
             Err(e) => panic!("{value:?}: {e:#}"),
         };
-        let script = renderer.render(&plan, Format::Shell).unwrap();
+        let script = renderer.cloud_init_script(&plan).unwrap();
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("c.yaml"), &yaml).unwrap();
         fs::write(dir.path().join("v"), &value).unwrap();
@@ -296,8 +334,8 @@ fn hostile_values_survive_yaml_1_1_exactly() {
                  v = open('v', encoding='utf-8', newline='').read()\n\
                  assert d['apt']['http_proxy'] == v, repr(d['apt']['http_proxy'])\n\
                  assert d['apt']['https_proxy'] == v\n\
-                 assert d['write_files'][1]['content'] == open('s', encoding='utf-8', newline='').read()\n\
-                 assert d['write_files'][0]['permissions'] == '0644'\n",
+                 assert d['write_files'][0]['content'] == open('s', encoding='utf-8', newline='').read()\n\
+                 assert d['write_files'][0]['permissions'] == '0700'\n",
             )
             .current_dir(dir.path()));
         assert!(out.status.success(), "{value:?}:\n{}", text(&out.stderr));

@@ -44,10 +44,20 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
             "https?://[a-z]{1,8}(\\.[a-z]{2,4})?(:[0-9]{2,5})?(/[a-z%]{0,6})?"
         ],
         prop_oneof![Just(String::new()), path()],
+        (any::<bool>(), prop_oneof![Just(String::new()), path()]),
     )
         .prop_map(
-            |((home, bin, conf, pipx), user, group, version, extras, url, ca)| {
-                BTreeMap::from([
+            |(
+                (home, bin, conf, pipx),
+                user,
+                group,
+                version,
+                extras,
+                url,
+                ca,
+                (locked, wheelhouse),
+            )| {
+                let mut p = BTreeMap::from([
                     ("pg_home".to_string(), home),
                     ("patroni_bin_dir".into(), bin),
                     ("patroni_config_dir".into(), conf),
@@ -59,7 +69,16 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
                     ("https_proxy".into(), url.clone()),
                     ("pip_index_url".into(), url),
                     ("ca_bundle".into(), ca),
-                ])
+                ]);
+                // Locked: the version and extras of a shipped lock.
+                if locked {
+                    p.remove("patroni_version");
+                    p.remove("patroni_extras");
+                    p.insert("wheelhouse".into(), wheelhouse);
+                } else {
+                    p.insert("lock_dependencies".into(), "false".into());
+                }
+                p
             },
         )
         .prop_filter("no '.' or '..' components", |p| {

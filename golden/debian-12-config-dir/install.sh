@@ -81,9 +81,20 @@ fi;
 
 # patroni: install Patroni with pipx
 step_patroni() {
-# Installed means: pipx's record names this exact spec and patroni reports the version.
-if [ -x /var/lib/postgresql/.local/bin/patroni ] && grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null && [ "$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>/dev/null || true)" = 'patroni 4.1.5' ]; then
-    printf 'ok: %s is installed in %s\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
+# Commands as the user in a clean environment: root's variables stay out;
+# caches are not written.
+as_user() { runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; };
+# The distributions in a site-packages directory, as their dist-info
+# directories name them: sorted name==version, each followed by a space.
+# (pip names them: no newline or glob in them, so ls is safe to read.)
+# shellcheck disable=SC2012
+dists() { ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' | awk -F- '{ n = tolower($1); gsub(/[._]+/, "-", n); print n "==" $2 }' | LC_ALL=C sort | tr '\n' ' '; };
+locked='certifi==2026.10.19.post1 charset-normalizer==3.5.3 click==8.5.1 dnspython==2.9.2 idna==3.20 patroni==4.1.5 prettytable==3.18.0 psutil==7.2.2 psycopg2-binary==2.9.13 py-consul==1.8.0 python-dateutil==4.0.0 python-etcd==0.4.5 pyyaml==6.0.4 requests==2.34.2 tzdata==2026.6 urllib3==2.8.0 wcwidth==0.9.4 ydiff==1.4.2 ';
+# Installed means: pipx's record names this exact spec, the venv and pipx's
+# shared libraries hold exactly the locked distributions (name==version, as
+# their dist-info directories say), and patroni reports the version.
+if [ -x /var/lib/postgresql/.local/bin/patroni ] && grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null && [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = 'packaging==26.4 pip==26.3 setuptools==84.2.1 wheel==0.48.0 ' ] && [ "$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>/dev/null || true)" = 'patroni 4.1.5' ]; then
+    printf 'ok: %s is installed in %s, as locked\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
 else
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx;
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin;
@@ -91,11 +102,51 @@ else
     # an install after a failed one ends like a first install (pipx 1.7
     # records --force-reinstall when it replaces a venv). Removals in the
     # home run as the user: root must not follow the user's symlinks.
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni;
-    # A clean environment: root's variables stay out; caches are not written.
-    runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.5';
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/logs;
-    printf 'changed: installed %s in %s\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
+    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/patroni-bake/downloads;
+    # The locks, kept as the record of what is installed.
+    runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/patroni-bake;
+    printf '%s\n' \
+        'packaging==26.4 --hash=sha256:81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2' \
+        'pip==26.3 --hash=sha256:f3b60b20ffaadd4415ed7957212a38ac63fa4c5fa375bd0f4a797777940fad13' \
+        'setuptools==84.2.1 --hash=sha256:ca140b45d5325a9478f880e351484f62fef15f336462e449ca0c03c873d589c2' \
+        'wheel==0.48.0 --hash=sha256:3217dcc807155e45db462d7ef2431f5ddda0d7273b700d05a67b271ceb1287ab' \
+        | runuser -u postgres -- tee /var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt >/dev/null;
+    printf '%s\n' \
+        'certifi==2026.10.19.post1 --hash=sha256:1324c476b4811eff41a8bc2122cd0bbd4d9c7234c725446d99ab1612b3a7fdd2' \
+        'charset-normalizer==3.5.3 --hash=sha256:2a6f937e0b70133d1f826d0a253331b6fe1a4c874808cc12e16f2fb8177042f4 --hash=sha256:90b1ff6cb9c7a204a3b79b1b0ed6ac8a1d8fed3b6dc69e50ae5de0f358ee81d4' \
+        'click==8.5.1 --hash=sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37' \
+        'dnspython==2.9.2 --hash=sha256:af15f7d385a6ae2fb35a796fde2138004c8c42c7389090e2addc83e3b3340fd8' \
+        'idna==3.20 --hash=sha256:ab7ae7122974553370f0bdb919e1a960b2cd1bc1ef0276416d896db81c14582c' \
+        'patroni==4.1.5 --hash=sha256:7aad8c1539e6c51c269a8005169dd54ddc7668437b7900fa6099d7894e224c84' \
+        'prettytable==3.18.0 --hash=sha256:b3346e0e6f79180833aebaac088ae926340586cf6d7d991b9eb125b65f72313a' \
+        'psutil==7.2.2 --hash=sha256:076a2d2f923fd4821644f5ba89f059523da90dc9014e85f8e45a5774ca5bc6f9 --hash=sha256:b0726cecd84f9474419d67252add4ac0cd9811b04d61123054b9fb6f57df6e9e' \
+        'psycopg2-binary==2.9.13 --hash=sha256:3aea95340825f5ff236e7b40f0b5602c2c77a1e95943f71fae34909834043d29 --hash=sha256:930e7e58b33a4f9c39e7532d7a40147925cf3372baed4229cbebe0cf3ba9ce6b' \
+        'py-consul==1.8.0 --hash=sha256:242f45d66c97224ecd04ba1dd4eb71053ed5a38dc7bb9b9387d2a882f7352d59' \
+        'python-dateutil==4.0.0 --hash=sha256:a5e246f79eb80475e691bf93862cead98decd8a498cf53ba0516fcdc0f50dc1c' \
+        'python-etcd==0.4.5 --hash=sha256:f1b5ebb825a3e8190494f5ce1509fde9069f2754838ed90402a8c11e1f52b8cb' \
+        'pyyaml==6.0.4 --hash=sha256:622aa875fa6533f25fedcffe23079357d65a690d462200afed5d8e9d0e01ebee --hash=sha256:71bb5b87465d88d1dfc577115af6d435bff9b26f2512936f610c26aa55966028' \
+        'requests==2.34.2 --hash=sha256:2a0d60c172f83ac6ab31e4554906c0f3b3588d37b5cb939b1c061f4907e278e0' \
+        'tzdata==2026.6 --hash=sha256:0a10eec6e13ef16b627fabed9a5f2ba61a62b1c67f327305f4e7e412a70b4aec' \
+        'urllib3==2.8.0 --hash=sha256:0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3' \
+        'wcwidth==0.9.4 --hash=sha256:093469e01d881bff3db93ff3f56c364dc87c441ea01f9f41c22de0c0bdf5c6ef --hash=sha256:b185c8b927b23af2721be1783499d1cfa5c028b098b0858951b4ae224477f1c2' \
+        'ydiff==1.4.2 --hash=sha256:369be623dcde7954d98973fb9db1780d64f0353982bf3ac85818f3d62ff452b0' \
+        | runuser -u postgres -- tee /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt >/dev/null;
+    # pipx's shared libraries (the pip of every pipx venv), from the lock;
+    # pipx finds them valid and, told so, never upgrades them.
+    as_user python3 -m venv /var/lib/postgresql/.local/share/pipx/shared;
+    as_user /var/lib/postgresql/.local/share/pipx/shared/bin/python -m pip install --quiet --require-hashes --no-deps --requirement /var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt;
+    # Every locked file is downloaded and checked against its hash before
+    # any of it runs (sdists build with the locked setuptools, not a
+    # fetched one); pipx then installs from those files alone.
+    as_user /var/lib/postgresql/.local/share/pipx/shared/bin/python -m pip download --quiet --require-hashes --no-deps --no-build-isolation --requirement /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt --dest /var/lib/postgresql/.local/share/patroni-bake/downloads;
+    as_user PIP_NO_INDEX=1 PIP_FIND_LINKS=/var/lib/postgresql/.local/share/patroni-bake/downloads PIP_NO_BUILD_ISOLATION=0 pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.5';
+    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/patroni-bake/downloads /var/lib/postgresql/.local/share/pipx/logs;
+    installed=$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages);
+    if [ "$installed" != "$locked" ]; then
+        printf 'patroni-bake: the venv does not hold what the lock says\n  installed: %s\n  locked:    %s\n' "$installed" "$locked" >&2;
+        exit 1;
+    fi;
+    printf 'changed: installed %s in %s, as locked\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
     changed=$((changed + 1));
 fi;
 }
