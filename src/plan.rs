@@ -34,8 +34,17 @@ pub struct Plan {
     pub family: String,
     /// `apt` or `dnf`.
     pub package_manager: PackageManager,
-    /// Packages the package manager installs (pipx, or a Python with pip).
+    /// `pipx` or `package` (the distribution's patroni package).
+    pub install_method: String,
+    /// Packages the package manager installs: pipx, or a Python with pip;
+    /// for `package`, Patroni's packages and those of its extras.
     pub os_packages: Vec<String>,
+    /// Packages that cloud-init's own `packages` module installs: none for
+    /// `package`, whose install must also undo the package's enablement.
+    pub cloud_init_packages: Vec<String>,
+    /// The executable the unit starts: in `bin_dir` (pipx) or the
+    /// package's `/usr/bin/patroni`.
+    pub patroni_bin: String,
     /// Where pipx comes from: `os-package` or `pip-user`.
     pub pipx_source: PipxSource,
     /// pip requirement for pipx when `pipx_source` is `pip-user`.
@@ -230,7 +239,11 @@ pub fn build(
     let def = &recipe.def;
     let (target, t) = def.target(target)?;
     let family = &def.families[&t.family];
-    let p = crate::params::resolve(def, &t.family, given, validate)?;
+    let mut p = crate::params::resolve(def, &t.family, given, validate)?;
+    let by_package = p["install_method"] == "package";
+    if by_package {
+        package_version(&mut p, t, given)?;
+    }
     let get = |k: &str| p[k].clone();
 
     let (spec, pinned, extras) = spec_of(def, &p, validate)?;
@@ -292,8 +305,24 @@ pub fn build(
             PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
         });
     }
-    let locked = p["lock_dependencies"] == "true";
+    // The package manager pins what it installs: no lock, no wheelhouse.
+    let locked = p["lock_dependencies"] == "true" && !by_package;
     let wheelhouse = p["wheelhouse"].clone();
+    if by_package && !wheelhouse.is_empty() {
+        return Err(crate::error::usage(format!(
+            "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
+        )));
+    }
+    let os_packages = if by_package {
+        packages_for(family, &t.family, &extras)?
+    } else {
+        t.packages.clone()
+    };
+    let patroni_bin = if by_package {
+        PACKAGE_BIN.to_string()
+    } else {
+        format!("{bin_dir}/patroni")
+    };
     let (mut shared_requirements, mut pipx_requirements, mut patroni_requirements) =
         (Vec::new(), Vec::new(), Vec::new());
     if locked {
@@ -342,7 +371,14 @@ pub fn build(
         target_description: t.description.clone(),
         family: t.family.clone(),
         package_manager: family.package_manager,
-        os_packages: t.packages.clone(),
+        cloud_init_packages: if by_package {
+            Vec::new()
+        } else {
+            os_packages.clone()
+        },
+        os_packages,
+        install_method: if by_package { "package" } else { "pipx" }.to_string(),
+        patroni_bin,
         pipx_source: family.pipx_source,
         pipx_pip_spec: def.pipx_pip_spec.clone(),
         pipx_version,
@@ -392,6 +428,62 @@ pub fn build(
         config_dir,
         params: p,
     })
+}
+
+/// Where the distributions' packages put Patroni.
+pub const PACKAGE_BIN: &str = "/usr/bin/patroni";
+
+/// install_method=package: the version is the package's. Unless one is
+/// given, the known version of the target's package (or `latest`); a given
+/// one that the package cannot have is an error now, not at install time.
+fn package_version(
+    p: &mut BTreeMap<String, String>,
+    t: &crate::recipe::Target,
+    given: &BTreeMap<String, Given>,
+) -> Result<()> {
+    let known = t.patroni_package_version.as_deref();
+    match (given.get("patroni_version"), known) {
+        (None, known) => {
+            p.insert("patroni_version".into(), known.unwrap_or("latest").into());
+        }
+        (Some(g), Some(k)) if g.value != k && g.value != "latest" => {
+            return Err(crate::error::usage(format!(
+                "{}: patroni_version '{}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
+                g.origin, g.value, t.description
+            )));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// install_method=package: Patroni's packages and those of its extras.
+fn packages_for(
+    family: &crate::recipe::Family,
+    family_name: &str,
+    extras: &[String],
+) -> Result<Vec<String>> {
+    let mut out = family.patroni_packages.clone();
+    let mut more = Vec::new();
+    for e in extras {
+        match family.extra_packages.get(e) {
+            Some(pkgs) => more.extend(pkgs.iter().cloned()),
+            None => {
+                let known: Vec<&str> = family.extra_packages.keys().map(String::as_str).collect();
+                return Err(crate::error::usage(format!(
+                    "patroni_extras '{e}' has no {family_name} package for install_method=package; extras with one: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    more.sort();
+    more.dedup();
+    out.extend(
+        more.into_iter()
+            .filter(|m| !family.patroni_packages.contains(m)),
+    );
+    Ok(out)
 }
 
 /// The requirement pipx installs, the pinned version and the extras.
@@ -564,5 +656,48 @@ mod tests {
             "debian-12",
         );
         assert!(err.contains("needs lock_dependencies=true"), "{err}");
+    }
+
+    #[test]
+    fn the_package_method_takes_the_packages_version_and_no_pipx() {
+        let p = plan(&[("install_method", "package")], "debian-12");
+        assert_eq!(p.patroni_version.as_deref(), Some("3.0.2"));
+        assert_eq!(
+            p.os_packages,
+            ["patroni", "python3-etcd", "python3-psycopg2"]
+        );
+        assert_eq!(p.patroni_bin, "/usr/bin/patroni");
+        assert!(!p.locked && p.cloud_init_packages.is_empty());
+        let rhel = plan(
+            &[
+                ("install_method", "package"),
+                ("patroni_extras", "etcd3,psycopg2"),
+            ],
+            "rocky-9",
+        );
+        assert_eq!(rhel.os_packages, ["patroni", "patroni-etcd"]);
+        assert_eq!(rhel.patroni_version, None);
+
+        let err = plan_err(
+            &[("install_method", "package"), ("patroni_version", "4.1.5")],
+            "debian-12",
+        );
+        assert!(
+            err.contains("patroni package is 3.0.2; set patroni_version=3.0.2 or latest"),
+            "{err}"
+        );
+        let err = plan_err(
+            &[
+                ("install_method", "package"),
+                ("patroni_extras", "etcd,jsonlogger"),
+            ],
+            "debian-13",
+        );
+        assert!(err.contains("'jsonlogger' has no debian package"), "{err}");
+        let err = plan_err(
+            &[("install_method", "package"), ("wheelhouse", "/w")],
+            "debian-13",
+        );
+        assert!(err.contains("is for install_method=pipx"), "{err}");
     }
 }

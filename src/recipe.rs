@@ -31,6 +31,7 @@ pub mod template {
     pub const STEP_PACKAGES: &str = "steps/packages.sh.j2";
     pub const STEP_PIPX_USER: &str = "steps/pipx_user.sh.j2";
     pub const STEP_PATRONI: &str = "steps/patroni.sh.j2";
+    pub const STEP_PACKAGE: &str = "steps/package.sh.j2";
     pub const STEP_PATH: &str = "steps/path.sh.j2";
     pub const STEP_UNIT: &str = "steps/unit.sh.j2";
     pub const STEP_CONFIG_DIR: &str = "steps/config_dir.sh.j2";
@@ -45,6 +46,7 @@ pub mod template {
         STEP_PACKAGES,
         STEP_PIPX_USER,
         STEP_PATRONI,
+        STEP_PACKAGE,
         STEP_PATH,
         STEP_UNIT,
         STEP_CONFIG_DIR,
@@ -69,6 +71,7 @@ const EMBEDDED: &[(&str, &str)] = embed![
     template::STEP_PACKAGES => "steps/packages.sh.j2",
     template::STEP_PIPX_USER => "steps/pipx_user.sh.j2",
     template::STEP_PATRONI => "steps/patroni.sh.j2",
+    template::STEP_PACKAGE => "steps/package.sh.j2",
     template::STEP_PATH => "steps/path.sh.j2",
     template::STEP_UNIT => "steps/unit.sh.j2",
     template::STEP_CONFIG_DIR => "steps/config_dir.sh.j2",
@@ -123,6 +126,10 @@ pub enum PipxSource {
 pub struct Family {
     pub package_manager: PackageManager,
     pub pipx_source: PipxSource,
+    /// install_method=package: the packages that install Patroni.
+    pub patroni_packages: Vec<String>,
+    /// install_method=package: the packages for each extra.
+    pub extra_packages: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +142,9 @@ pub struct Target {
     pub python_version: String,
     /// OS packages to install before pipx can run.
     pub packages: Vec<String>,
+    /// The version of the distribution's patroni package, where known.
+    #[serde(default)]
+    pub patroni_package_version: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
 }

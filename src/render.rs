@@ -77,6 +77,11 @@ const STEPS: &[(&str, &str, &str)] = &[
         template::STEP_PATRONI,
     ),
     (
+        "package",
+        "check the packaged Patroni",
+        template::STEP_PACKAGE,
+    ),
+    (
         "path",
         "put Patroni on the user's PATH",
         template::STEP_PATH,
@@ -186,7 +191,15 @@ impl Renderer {
         let ctx = context! { ..base.clone(), ..context! { unit_lines, unit_size, for_docker } };
         STEPS
             .iter()
-            .filter(|(id, _, _)| *id != "pipx_user" || plan.pipx_source == PipxSource::PipUser)
+            .filter(|(id, _, _)| {
+                let pipx = plan.install_method == "pipx";
+                match *id {
+                    "pipx_user" => pipx && plan.pipx_source == PipxSource::PipUser,
+                    "patroni" | "path" => pipx,
+                    "package" => !pipx,
+                    _ => true,
+                }
+            })
             .map(|&(id, title, name)| {
                 let text = templates::render(env, name, &ctx)?;
                 // Not re-indented: a line break inside a quoted value is data.

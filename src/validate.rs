@@ -26,6 +26,8 @@ pub enum Kind {
     HostList,
     /// `true` or `false`.
     Bool,
+    /// `pipx` or `package`.
+    InstallMethod,
 }
 
 /// Characters allowed in paths besides ASCII letters and digits. Excluded on
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Url => "empty, or an http:// or https:// URL with no whitespace, quotes, backslash, backtick, '$', '<', '>', '{', '}', '|' or '^'",
             Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
             Kind::Bool => "true or false",
+            Kind::InstallMethod => "pipx or package",
         }
     }
 
@@ -61,6 +64,8 @@ impl Kind {
             Kind::HostList => check_host_list(value),
             Kind::Bool if value == "true" || value == "false" => Ok(()),
             Kind::Bool => Err("it is neither true nor false".into()),
+            Kind::InstallMethod if value == "pipx" || value == "package" => Ok(()),
+            Kind::InstallMethod => Err("it is not an install method".into()),
         }
     }
 }

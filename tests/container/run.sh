@@ -18,6 +18,10 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/systemd.sh"
 # shellcheck source=faults.sh
 . "$HERE/faults.sh"
+# shellcheck source=locks.sh
+. "$HERE/locks.sh"
+# shellcheck source=package.sh
+. "$HERE/package.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -27,7 +31,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings drift faults systemd}
+STAGES=${STAGES:-renderings drift faults locks package systemd}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -47,6 +51,8 @@ done
 
 # Paths of the default parameters, for the manifest.
 USER_=postgres
+# install_method of the renderings under test.
+METHOD=pipx
 CONF=/etc/patroni
 
 # The state manifest of a container (manifest.sh), for this suite's paths.
@@ -82,6 +88,9 @@ assert_install() { # CONTAINER MANIFEST_FILE LABEL
         "$(cexec "$c" sh -c 'ls /etc/systemd/system/*.wants/patroni.service 2>/dev/null || echo none')" none
     expect_same "$what: config dir is 0700 postgres:postgres" \
         "$(cexec "$c" stat -c '%a %U:%G' "$CONF")" "700 postgres:postgres"
+    if [ "$METHOD" = pipx ]; then
+        assert_locked "$c" "$what"
+    fi
     manifest_of "$c" >"$out"
 }
 
@@ -258,6 +267,13 @@ else
         fi
         if stage faults; then
             test_faults "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
+        fi
+        if stage locks; then
+            test_tampered_hash "$suite" "$(base_image "$suite" nodot)"
+            test_wheelhouse "$suite" "$WORK/manifest-$suite-nodot-shell"
+        fi
+        if stage package; then
+            test_package_method "$suite"
         fi
         if stage systemd; then
             test_systemd "$suite" "$RUN_ID-$suite-skel-shell" "$BIN_DIR"

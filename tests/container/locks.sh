@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Locked dependencies and the offline wheelhouse: what is installed equals
+# the lock, a tampered hash stops the install, a wheelhouse installs with no
+# network (install.sh and docker build --network none), a missing wheel is
+# named.
+
+# The pins of one lock in locks.toml: sorted name==version lines, names
+# normalized as PEP 503 does.
+lock_pins() { # PYTHON KEY
+    python3 - "$REPO/recipes/install_patroni/locks.toml" "$1" "$2" <<'EOF'
+import sys, tomllib
+locks = tomllib.load(open(sys.argv[1], "rb"))["python"][sys.argv[2]][sys.argv[3]]
+print("\n".join(sorted(line.split(" ")[0] for line in locks)))
+EOF
+}
+
+# pip freeze of one site-packages directory, normalized like lock_pins.
+freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
+    cexec "$1" runuser -u "$USER_" -- "$2" -m pip freeze --all --path "$3" |
+        awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | LC_ALL=C sort
+}
+
+# The venv and pipx's shared libraries hold exactly what locks.toml says.
+assert_locked() { # CONTAINER LABEL
+    local c=$1 what=$2 py spec
+    py=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["targets"][sys.argv[2]]["python_version"])' \
+        "$REPO/recipes/install_patroni/recipe.toml" "$TARGET")
+    spec="patroni[etcd,psycopg2-binary]==$VERSION"
+    expect_same "$what: pip freeze of the venv equals the lock of $spec (Python $py)" \
+        "$(freeze_of "$c" "$PIPX_HOME_/venvs/patroni/bin/python" "$PIPX_HOME_/venvs/patroni/lib/python$py/site-packages")" \
+        "$(lock_pins "$py" "$spec")" installed locks.toml
+    expect_same "$what: pip freeze of pipx's shared libraries equals their lock" \
+        "$(freeze_of "$c" "$PIPX_HOME_/shared/bin/python" "$PIPX_HOME_/shared/lib/python$py/site-packages")" \
+        "$(lock_pins "$py" "pip setuptools wheel")" installed locks.toml
+}
+
+# A hash that does not match stops the install before anything of it runs.
+test_tampered_hash() { # SUITE BASE
+    local suite=$1 base=$2 c="$RUN_ID-$1-tampered"
+    local dir="$WORK/render-$TARGET-tampered"
+    mkdir -p "$dir"
+    # The first hex digit of Patroni's own hash, changed.
+    python3 - "$RENDER/install.sh" "$VERSION" >"$dir/install.sh" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search("'patroni==" + re.escape(sys.argv[2]) + " --hash=sha256:([0-9a-f])", text)
+i = m.start(1)
+sys.stdout.write(text[:i] + ("1" if text[i] == "0" else "0") + text[i + 1:])
+EOF
+    if cmp -s "$dir/install.sh" "$RENDER/install.sh"; then
+        fail "$suite locks: the tampering left install.sh as it was"
+    fi
+    CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $dir:/r:ro $base sh /r/install.sh"
+    start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$dir:/pbct/tampered:ro" -v "$HERE:/pbct/tests:ro"
+    local out
+    if out=$(cexec "$c" sh /pbct/tampered/install.sh 2>&1); then
+        echo "$out" >&2
+        fail "$suite locks: a tampered hash did not fail the install"
+    fi
+    pass "$suite locks: a tampered hash fails the install (exit non-zero)"
+    expect_contains "$suite locks: pip says the hashes do not match" "$out" "DO NOT MATCH THE HASHES"
+    expect_contains "$suite locks: ... naming the package" "$out" "patroni==$VERSION"
+    expect_contains "$suite locks: ... and the failed step is named" "$out" 'step "install Patroni with pipx" failed'
+    expect_same "$suite locks: ... and no venv was made" \
+        "$(cexec "$c" sh -c "ls $PIPX_HOME_/venvs 2>/dev/null | wc -l")" 0
+}
+
+# A wheelhouse from `patroni-bake wheelhouse` installs with no network.
+test_wheelhouse() { # SUITE REFERENCE_MANIFEST
+    local suite=$1 ref wh="$WORK/wheelhouse-$TARGET" dir="$WORK/render-$TARGET-wheelhouse"
+    ref=$(cat "$2")
+    step "$suite wheelhouse: patroni-bake wheelhouse --target $TARGET" \
+        "$BIN" wheelhouse --target "$TARGET" --out "$wh"
+    say "  $(find "$wh" -type f | wc -l) files, $(du -sh "$wh" | cut -f1)"
+    "$BIN" render --target "$TARGET" --set "ca_bundle=$CA_IN" --set wheelhouse=/wheelhouse --out "$dir" 2>/dev/null
+    # No apt offline: the base has the OS packages (pipx) already, as an
+    # air-gapped image build gets them from its own mirror.
+    local offline="patroni-bake-test/run-$RUN_ID-$suite-offline" ctx="$WORK/offline-$suite"
+    mkdir -p "$ctx"
+    printf 'FROM %s\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pipx >/dev/null && rm -rf /var/lib/apt/lists/*\n' \
+        "$(base_image "$suite" nodot)" >"$ctx/Dockerfile"
+    step "$suite wheelhouse: a base with pipx" timeout 1800 docker build -q --network host --label "$LABEL" -t "$offline" "$ctx"
+
+    local c="$RUN_ID-$suite-wheelhouse-shell"
+    CONTEXT_REPRO="docker run --rm -it --network none -v $wh:/wheelhouse:ro -v $dir:/r:ro $offline sh /r/install.sh"
+    docker run -d --name "$c" --label "$LABEL" --network none -v "$wh:/wheelhouse:ro" -v "$dir:/pbct/render:ro" \
+        -v "$HERE:/pbct/tests:ro" "$offline" sleep 3600 >/dev/null
+    CONTEXT_CONTAINER=$c
+    step "$suite wheelhouse: install.sh with --network none" cexec "$c" sh /pbct/render/install.sh
+    expect_same "$suite wheelhouse: install.sh offline reaches the reference end state" \
+        "$(manifest_of "$c")" "$ref" wheelhouse online
+    assert_locked "$c" "$suite wheelhouse shell"
+    expect_same "$suite wheelhouse: a second run offline is clean" \
+        "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
+
+    local image="patroni-bake-test/run-$RUN_ID-$suite-wheelhouse" bctx="$WORK/docker-wheelhouse-$suite"
+    mkdir -p "$bctx"
+    cp -r "$wh" "$bctx/wheelhouse"
+    { printf 'FROM %s\nCOPY wheelhouse /wheelhouse\n' "$offline"; cat "$dir/Dockerfile"; } >"$bctx/Dockerfile"
+    CONTEXT_CONTAINER=
+    CONTEXT_REPRO="docker build --network none $bctx"
+    step "$suite wheelhouse: docker build --network none" timeout 1800 docker build --network none --label "$LABEL" -t "$image" "$bctx"
+    local d="$RUN_ID-$suite-wheelhouse-docker"
+    start_container "$d" "$image" -v "$HERE:/pbct/tests:ro"
+    expect_same "$suite wheelhouse: the offline docker build reaches the reference end state" \
+        "$(manifest_of "$d")" "$ref" "docker build" online
+
+    # A wheelhouse that lacks a locked file: the install names it.
+    local partial="$WORK/wheelhouse-$TARGET-partial" missing
+    cp -r "$wh" "$partial"
+    missing=$(cd "$partial" && ls psycopg2_binary-*.whl | head -n 1)
+    rm "$partial/$missing"
+    local e="$RUN_ID-$suite-wheelhouse-missing"
+    docker run -d --name "$e" --label "$LABEL" --network none -v "$partial:/wheelhouse:ro" -v "$dir:/pbct/render:ro" \
+        "$offline" sleep 3600 >/dev/null
+    CONTEXT_CONTAINER=$e
+    local out
+    if out=$(cexec "$e" sh /pbct/render/install.sh 2>&1); then
+        echo "$out" >&2
+        fail "$suite wheelhouse: a missing wheel did not fail the install"
+    fi
+    pass "$suite wheelhouse: a missing wheel ($missing) fails the install"
+    expect_contains "$suite wheelhouse: ... naming the missing distribution" "$out" "psycopg2-binary=="
+    expect_contains "$suite wheelhouse: ... in the named step" "$out" 'step "install Patroni with pipx" failed'
+}
