@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build test lint audit unit-test golden container-test bench fuzz clean
+.PHONY: all build test lint audit unit-test golden lock container-test bench fuzz clean
 
 all: build
 
@@ -39,6 +39,11 @@ golden: build
 	@grep -vE '^\s*(#|$$)' golden/cases.txt | while read -r name target args; do \
 	  $(BIN) render --target "$$target" $$args --out "golden/$$name"; \
 	done
+
+## lock: re-resolve the hash locks of every target at the default parameters
+## (needs uv and the index: python3 -m pip install uv); then make golden.
+lock: build
+	$(BIN) lock --recipes recipes
 
 ## container-test: every rendering installs Patroni in Debian 12 and 13
 ## containers (see README). IMAGE=rockylinux:9 TARGET=rhel-9 for any other base.
