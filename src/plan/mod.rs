@@ -149,78 +149,6 @@ pub struct Plan {
     pub params: BTreeMap<String, String>,
 }
 
-/// One requirement a lock must exist for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockRequest {
-    /// The target Python, `major.minor`.
-    pub python: String,
-    /// The key in locks.toml.
-    pub key: String,
-    /// What uv resolves.
-    pub requirements: Vec<String>,
-}
-
-/// The locks a target needs for a Patroni spec: pipx's shared libraries,
-/// pipx itself where it comes from PyPI, and Patroni.
-pub fn lock_requests(
-    recipe: &Recipe,
-    target: &str,
-    patroni_spec: &str,
-) -> Result<Vec<LockRequest>> {
-    let def = &recipe.def;
-    let (_, t) = def.target(target)?;
-    let py = &t.python_version;
-    let one = |req: &str| LockRequest {
-        python: py.clone(),
-        key: req.to_string(),
-        requirements: vec![req.to_string()],
-    };
-    let mut out = vec![LockRequest {
-        python: py.clone(),
-        key: def.pipx_shared_libs.join(" "),
-        requirements: def.pipx_shared_libs.clone(),
-    }];
-    if def.families[&t.family].pipx_source == PipxSource::PipUser {
-        out.push(one(&def.pipx_pip_spec));
-    }
-    out.push(one(patroni_spec));
-    Ok(out)
-}
-
-/// The lock lines for `req`, or an error naming the command that makes them.
-fn locked_lines(
-    recipe: &Recipe,
-    target: &str,
-    req: &LockRequest,
-    given: &BTreeMap<String, Given>,
-) -> Result<Vec<String>> {
-    if let Some(lines) = recipe.locks.get(&req.python, &req.key) {
-        return Ok(lines.to_vec());
-    }
-    let mut cmd = format!("patroni-bake lock --recipes DIR --target {target}");
-    for k in ["patroni_version", "patroni_extras"] {
-        if let Some(g) = given.get(k) {
-            cmd.push_str(&format!(" --set {k}={}", quote::shell(&g.value)));
-        }
-    }
-    Err(crate::error::usage(format!(
-        "no lock for '{}' on Python {} (target {target}) in {}; make one with `{cmd}` (DIR: a checkout's recipes/), then render with --recipes DIR; or set lock_dependencies=false to let dependencies float",
-        req.key,
-        req.python,
-        crate::lock::LOCKS_FILE
-    )))
-}
-
-/// Sorted `name==version `, as the install's site-packages listing prints.
-fn pins(lines: &[String]) -> Result<String> {
-    let mut pins = lines
-        .iter()
-        .map(|l| crate::lock::LockedDist::parse(l).map(|d| d.pin()))
-        .collect::<Result<Vec<_>>>()?;
-    pins.sort();
-    Ok(pins.iter().map(|p| format!("{p} ")).collect())
-}
-
 /// One directory that pipx needs.
 #[derive(Debug, Clone, Serialize)]
 pub struct UserDir {
@@ -430,64 +358,8 @@ pub fn build(
     })
 }
 
-/// Where the distributions' packages put Patroni.
-pub const PACKAGE_BIN: &str = "/usr/bin/patroni";
-
-/// install_method=package: the version is the package's. Unless one is
-/// given, the known version of the target's package (or `latest`); a given
-/// one that the package cannot have is an error now, not at install time.
-fn package_version(
-    p: &mut BTreeMap<String, String>,
-    t: &crate::recipe::Target,
-    given: &BTreeMap<String, Given>,
-) -> Result<()> {
-    let known = t.patroni_package_version.as_deref();
-    match (given.get("patroni_version"), known) {
-        (None, known) => {
-            p.insert("patroni_version".into(), known.unwrap_or("latest").into());
-        }
-        (Some(g), Some(k)) if g.value != k && g.value != "latest" => {
-            return Err(crate::error::usage(format!(
-                "{}: patroni_version '{}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
-                g.origin, g.value, t.description
-            )));
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// install_method=package: Patroni's packages and those of its extras.
-fn packages_for(
-    family: &crate::recipe::Family,
-    family_name: &str,
-    extras: &[String],
-) -> Result<Vec<String>> {
-    let mut out = family.patroni_packages.clone();
-    let mut more = Vec::new();
-    for e in extras {
-        match family.extra_packages.get(e) {
-            Some(pkgs) => more.extend(pkgs.iter().cloned()),
-            None => {
-                let known: Vec<&str> = family.extra_packages.keys().map(String::as_str).collect();
-                return Err(crate::error::usage(format!(
-                    "patroni_extras '{e}' has no {family_name} package for install_method=package; extras with one: {}",
-                    known.join(", ")
-                )));
-            }
-        }
-    }
-    more.sort();
-    more.dedup();
-    out.extend(
-        more.into_iter()
-            .filter(|m| !family.patroni_packages.contains(m)),
-    );
-    Ok(out)
-}
-
 /// The requirement pipx installs, the pinned version and the extras.
-fn spec_of(
+pub(super) fn spec_of(
     def: &crate::recipe::RecipeDef,
     p: &BTreeMap<String, String>,
     validate: bool,
@@ -511,23 +383,6 @@ fn spec_of(
     Ok((spec, pinned, extras))
 }
 
-/// What `patroni-bake lock` resolves for `target` with the given values.
-pub fn lock_requests_for(
-    recipe: &Recipe,
-    target: &str,
-    given: &BTreeMap<String, Given>,
-) -> Result<Vec<LockRequest>> {
-    let (_, t) = recipe.def.target(target)?;
-    let p = crate::params::resolve(&recipe.def, &t.family, given, true)?;
-    let (spec, pinned, _) = spec_of(&recipe.def, &p, true)?;
-    if pinned.is_none() {
-        return Err(crate::error::usage(
-            "patroni_version 'latest' cannot be locked: pin a version",
-        ));
-    }
-    lock_requests(recipe, target, &spec)
-}
-
 /// `v` (PEP 440, normalized) is at least `min` in its release part.
 fn version_at_least(v: &str, min: &[u64]) -> bool {
     let release = v.split('!').next_back().unwrap_or(v);
@@ -541,163 +396,12 @@ fn version_at_least(v: &str, min: &[u64]) -> bool {
     nums.as_slice() >= min
 }
 
+mod locks;
+mod method;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    fn plan(pairs: &[(&str, &str)], target: &str) -> Plan {
-        let given = crate::params::given_map(pairs.iter().copied(), "--set");
-        build(&Recipe::embedded().unwrap(), target, &given, true).unwrap()
-    }
-
-    #[test]
-    fn spec_sorts_extras_like_pipx_and_pins() {
-        let p = plan(&[], "debian-12");
-        assert_eq!(p.patroni_spec, "patroni[etcd,psycopg2-binary]==4.1.5");
-        assert_eq!(p.version_line.as_deref(), Some("patroni 4.1.5"));
-        assert_eq!(p.unit_type, "simple");
-        let p = plan(
-            &[
-                ("patroni_version", "latest"),
-                ("patroni_extras", ""),
-                ("lock_dependencies", "false"),
-            ],
-            "debian-12",
-        );
-        assert_eq!(p.patroni_spec, "patroni");
-        assert_eq!(p.version_line, None);
-    }
-
-    #[test]
-    fn notify_only_with_the_systemd_extra_and_4_1() {
-        let unlocked = ("lock_dependencies", "false");
-        assert_eq!(
-            plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12").unit_type,
-            "notify"
-        );
-        let old = plan(
-            &[
-                ("patroni_extras", "etcd,systemd"),
-                ("patroni_version", "4.0.7"),
-                unlocked,
-            ],
-            "debian-12",
-        );
-        assert_eq!(old.unit_type, "simple");
-        assert!(version_at_least("4.10.0", &[4, 1]) && !version_at_least("3.3.2", &[4, 1]));
-    }
-
-    #[test]
-    fn directories_outside_home_are_made_by_root() {
-        let p = plan(&[("patroni_bin_dir", "/opt/patroni/bin")], "rocky-8");
-        assert_eq!(p.target, "rhel-8");
-        assert_eq!(p.home, "/var/lib/pgsql");
-        let bin = p
-            .user_dirs
-            .iter()
-            .find(|d| d.path == "/opt/patroni/bin")
-            .unwrap();
-        assert!(!bin.in_home);
-        assert!(p.user_dirs.iter().any(|d| d.in_home));
-    }
-
-    fn plan_err(pairs: &[(&str, &str)], target: &str) -> String {
-        let given = crate::params::given_map(pairs.iter().copied(), "--set");
-        format!(
-            "{:#}",
-            build(&Recipe::embedded().unwrap(), target, &given, true).unwrap_err()
-        )
-    }
-
-    #[test]
-    fn locked_plans_carry_their_locks_and_pins() {
-        let p = plan(&[], "debian-12");
-        assert!(p.locked);
-        assert!(p
-            .patroni_requirements
-            .iter()
-            .any(|l| l.starts_with("patroni==4.1.5 --hash=sha256:")));
-        assert!(p.patroni_pins.contains("patroni==4.1.5 ") && p.patroni_pins.ends_with(' '));
-        assert!(p.shared_pins.contains("pip=="));
-        assert!(p.pipx_requirements.is_empty());
-        assert_eq!(
-            p.site_packages,
-            "/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages"
-        );
-        let rhel = plan(&[], "rhel-9");
-        assert!(rhel
-            .pipx_requirements
-            .iter()
-            .any(|l| l.starts_with("pipx==1.7.1 ")));
-        let wh = plan(&[("wheelhouse", "/srv/wheels")], "debian-13");
-        assert_eq!(
-            wh.pip_source_args,
-            ["--no-index", "--find-links", "/srv/wheels"]
-        );
-    }
-
-    #[test]
-    fn a_missing_lock_names_the_command_that_makes_it() {
-        let err = plan_err(&[("patroni_version", "4.1.4")], "debian-12");
-        assert!(
-            err.contains("no lock for 'patroni[etcd,psycopg2-binary]==4.1.4' on Python 3.11"),
-            "{err}"
-        );
-        assert!(
-            err.contains(
-                "patroni-bake lock --recipes DIR --target debian-12 --set patroni_version=4.1.4"
-            ),
-            "{err}"
-        );
-        let err = plan_err(&[("patroni_version", "latest")], "debian-12");
-        assert!(err.contains("'latest' cannot be locked"), "{err}");
-        let err = plan_err(
-            &[("wheelhouse", "/w"), ("lock_dependencies", "false")],
-            "debian-12",
-        );
-        assert!(err.contains("needs lock_dependencies=true"), "{err}");
-    }
-
-    #[test]
-    fn the_package_method_takes_the_packages_version_and_no_pipx() {
-        let p = plan(&[("install_method", "package")], "debian-12");
-        assert_eq!(p.patroni_version.as_deref(), Some("3.0.2"));
-        assert_eq!(
-            p.os_packages,
-            ["patroni", "python3-etcd", "python3-psycopg2"]
-        );
-        assert_eq!(p.patroni_bin, "/usr/bin/patroni");
-        assert!(!p.locked && p.cloud_init_packages.is_empty());
-        let rhel = plan(
-            &[
-                ("install_method", "package"),
-                ("patroni_extras", "etcd3,psycopg2"),
-            ],
-            "rocky-9",
-        );
-        assert_eq!(rhel.os_packages, ["patroni", "patroni-etcd"]);
-        assert_eq!(rhel.patroni_version, None);
-
-        let err = plan_err(
-            &[("install_method", "package"), ("patroni_version", "4.1.5")],
-            "debian-12",
-        );
-        assert!(
-            err.contains("patroni package is 3.0.2; set patroni_version=3.0.2 or latest"),
-            "{err}"
-        );
-        let err = plan_err(
-            &[
-                ("install_method", "package"),
-                ("patroni_extras", "etcd,jsonlogger"),
-            ],
-            "debian-13",
-        );
-        assert!(err.contains("'jsonlogger' has no debian package"), "{err}");
-        let err = plan_err(
-            &[("install_method", "package"), ("wheelhouse", "/w")],
-            "debian-13",
-        );
-        assert!(err.contains("is for install_method=pipx"), "{err}");
-    }
-}
+pub use locks::{lock_requests, lock_requests_for, LockRequest};
+use locks::{locked_lines, pins};
+pub use method::PACKAGE_BIN;
+use method::{package_version, packages_for};

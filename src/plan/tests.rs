@@ -1,0 +1,157 @@
+use super::*;
+
+fn plan(pairs: &[(&str, &str)], target: &str) -> Plan {
+    let given = crate::params::given_map(pairs.iter().copied(), "--set");
+    build(&Recipe::embedded().unwrap(), target, &given, true).unwrap()
+}
+
+#[test]
+fn spec_sorts_extras_like_pipx_and_pins() {
+    let p = plan(&[], "debian-12");
+    assert_eq!(p.patroni_spec, "patroni[etcd,psycopg2-binary]==4.1.5");
+    assert_eq!(p.version_line.as_deref(), Some("patroni 4.1.5"));
+    assert_eq!(p.unit_type, "simple");
+    let p = plan(
+        &[
+            ("patroni_version", "latest"),
+            ("patroni_extras", ""),
+            ("lock_dependencies", "false"),
+        ],
+        "debian-12",
+    );
+    assert_eq!(p.patroni_spec, "patroni");
+    assert_eq!(p.version_line, None);
+}
+
+#[test]
+fn notify_only_with_the_systemd_extra_and_4_1() {
+    let unlocked = ("lock_dependencies", "false");
+    assert_eq!(
+        plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12").unit_type,
+        "notify"
+    );
+    let old = plan(
+        &[
+            ("patroni_extras", "etcd,systemd"),
+            ("patroni_version", "4.0.7"),
+            unlocked,
+        ],
+        "debian-12",
+    );
+    assert_eq!(old.unit_type, "simple");
+    assert!(version_at_least("4.10.0", &[4, 1]) && !version_at_least("3.3.2", &[4, 1]));
+}
+
+#[test]
+fn directories_outside_home_are_made_by_root() {
+    let p = plan(&[("patroni_bin_dir", "/opt/patroni/bin")], "rocky-8");
+    assert_eq!(p.target, "rhel-8");
+    assert_eq!(p.home, "/var/lib/pgsql");
+    let bin = p
+        .user_dirs
+        .iter()
+        .find(|d| d.path == "/opt/patroni/bin")
+        .unwrap();
+    assert!(!bin.in_home);
+    assert!(p.user_dirs.iter().any(|d| d.in_home));
+}
+
+fn plan_err(pairs: &[(&str, &str)], target: &str) -> String {
+    let given = crate::params::given_map(pairs.iter().copied(), "--set");
+    format!(
+        "{:#}",
+        build(&Recipe::embedded().unwrap(), target, &given, true).unwrap_err()
+    )
+}
+
+#[test]
+fn locked_plans_carry_their_locks_and_pins() {
+    let p = plan(&[], "debian-12");
+    assert!(p.locked);
+    assert!(p
+        .patroni_requirements
+        .iter()
+        .any(|l| l.starts_with("patroni==4.1.5 --hash=sha256:")));
+    assert!(p.patroni_pins.contains("patroni==4.1.5 ") && p.patroni_pins.ends_with(' '));
+    assert!(p.shared_pins.contains("pip=="));
+    assert!(p.pipx_requirements.is_empty());
+    assert_eq!(
+        p.site_packages,
+        "/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages"
+    );
+    let rhel = plan(&[], "rhel-9");
+    assert!(rhel
+        .pipx_requirements
+        .iter()
+        .any(|l| l.starts_with("pipx==1.7.1 ")));
+    let wh = plan(&[("wheelhouse", "/srv/wheels")], "debian-13");
+    assert_eq!(
+        wh.pip_source_args,
+        ["--no-index", "--find-links", "/srv/wheels"]
+    );
+}
+
+#[test]
+fn a_missing_lock_names_the_command_that_makes_it() {
+    let err = plan_err(&[("patroni_version", "4.1.4")], "debian-12");
+    assert!(
+        err.contains("no lock for 'patroni[etcd,psycopg2-binary]==4.1.4' on Python 3.11"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "patroni-bake lock --recipes DIR --target debian-12 --set patroni_version=4.1.4"
+        ),
+        "{err}"
+    );
+    let err = plan_err(&[("patroni_version", "latest")], "debian-12");
+    assert!(err.contains("'latest' cannot be locked"), "{err}");
+    let err = plan_err(
+        &[("wheelhouse", "/w"), ("lock_dependencies", "false")],
+        "debian-12",
+    );
+    assert!(err.contains("needs lock_dependencies=true"), "{err}");
+}
+
+#[test]
+fn the_package_method_takes_the_packages_version_and_no_pipx() {
+    let p = plan(&[("install_method", "package")], "debian-12");
+    assert_eq!(p.patroni_version.as_deref(), Some("3.0.2"));
+    assert_eq!(
+        p.os_packages,
+        ["patroni", "python3-etcd", "python3-psycopg2"]
+    );
+    assert_eq!(p.patroni_bin, "/usr/bin/patroni");
+    assert!(!p.locked && p.cloud_init_packages.is_empty());
+    let rhel = plan(
+        &[
+            ("install_method", "package"),
+            ("patroni_extras", "etcd3,psycopg2"),
+        ],
+        "rocky-9",
+    );
+    assert_eq!(rhel.os_packages, ["patroni", "patroni-etcd"]);
+    assert_eq!(rhel.patroni_version, None);
+
+    let err = plan_err(
+        &[("install_method", "package"), ("patroni_version", "4.1.5")],
+        "debian-12",
+    );
+    assert!(
+        err.contains("patroni package is 3.0.2; set patroni_version=3.0.2 or latest"),
+        "{err}"
+    );
+    let err = plan_err(
+        &[
+            ("install_method", "package"),
+            ("patroni_extras", "etcd,jsonlogger"),
+        ],
+        "debian-13",
+    );
+    assert!(err.contains("'jsonlogger' has no debian package"), "{err}");
+    let err = plan_err(
+        &[("install_method", "package"), ("wheelhouse", "/w")],
+        "debian-13",
+    );
+    assert!(err.contains("is for install_method=pipx"), "{err}");
+}
