@@ -75,8 +75,9 @@ else
     DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update;
     DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -y install --no-install-recommends patroni python3-etcd python3-psycopg2;
     # The package enables its unit; installed, not enabled is the end state
-    # here (and deb-systemd-helper remembers it for upgrades).
-    case " $missing " in *" patroni "*) deb-systemd-helper disable patroni.service ;; esac;
+    # here. deb-systemd-helper (which runs only on behalf of a package)
+    # records it, so that an upgrade does not enable it again.
+    case " $missing " in *" patroni "*) DPKG_MAINTSCRIPT_PACKAGE=patroni deb-systemd-helper disable patroni.service ;; esac;
     echo "changed: installed OS packages:$missing";
     changed=$((changed + 1));
 fi;
