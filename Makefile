@@ -22,7 +22,7 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
-	shellcheck -s sh tests/container/manifest.sh
+	shellcheck -s sh tests/container/manifest.sh bench/floor.sh bench/floor-unlocked.sh
 	$(CARGO) deny --offline check licenses bans sources
 
 ## audit: cargo deny's advisories check against the RustSec database, which

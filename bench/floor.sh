@@ -1,11 +1,19 @@
 #!/bin/sh
-# The floor: the bare commands, no checks. Same spec and environment as the
-# rendering; what any install must at least spend.
+# The floor: the bare commands of a locked install, no checks. Same spec,
+# lock and environment as the rendering; what it must at least spend.
 set -eu
 cd /
+h=/var/lib/postgresql
+p=$h/.local/share/pipx
 apt-get -q update >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends pipx >/dev/null
-runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/usr/bin:/bin \
-    PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin \
-    PIP_NO_CACHE_DIR=1 PIP_CERT=/etc/patroni-bake-test/ca.pem \
-    pipx install 'patroni[etcd,psycopg2-binary]==4.1.5' >/dev/null
+install -m 0644 /work/shared-requirements.txt /work/patroni-requirements.txt /tmp/
+u() {
+    runuser -u postgres -- env -i HOME=$h PATH=/usr/bin:/bin PIPX_HOME=$p PIPX_BIN_DIR=$h/.local/bin \
+        PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_CERT=/etc/patroni-bake-test/ca.pem "$@"
+}
+u mkdir -p $p
+u python3 -m venv $p/shared
+u $p/shared/bin/python -m pip install -q --require-hashes --no-deps -r /tmp/shared-requirements.txt
+u $p/shared/bin/python -m pip download -q --require-hashes --no-deps --no-build-isolation -r /tmp/patroni-requirements.txt -d /tmp/dl
+u env PIP_NO_INDEX=1 PIP_FIND_LINKS=/tmp/dl PIP_NO_BUILD_ISOLATION=0 pipx install 'patroni[etcd,psycopg2-binary]==4.1.5' >/dev/null

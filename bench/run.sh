@@ -27,7 +27,14 @@ BASE=$(base_image bookworm nodot)
 
 RENDER=$WORK/render
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --out "$RENDER" 2>/dev/null
-cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$WORK/"
+cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$HERE/floor-unlocked.sh" "$WORK/"
+# The lock of the rendering, for the floor's bare commands.
+python3 - "$REPO/recipes/install_patroni/locks.toml" "$WORK" <<'EOF'
+import sys, tomllib
+py = tomllib.load(open(sys.argv[1], "rb"))["python"]["3.11"]
+for name, key in (("shared", "pip setuptools wheel"), ("patroni", "patroni[etcd,psycopg2-binary]==4.1.5")):
+    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(py[key]) + "\n")
+EOF
 
 # One base for all three methods: Python, python3-apt and ansible-core in a
 # venv are there before any clock starts.
@@ -64,11 +71,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ANSIBLE=(env ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP=true ANSIBLE_REMOTE_TMP=/tmp/.ansible-tmp
     ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false
     /opt/ansible/bin/ansible-playbook -i "localhost," /work/playbook.yml)
-declare -a sh1 sh2 an1 an2 fl
+declare -a sh1 sh2 an1 an2 fl flu
 sh_changed=''
 an_changed=''
 for i in $(seq "$RUNS"); do
-    for method in shell ansible floor; do
+    for method in shell ansible floor floor-unlocked; do
         c="$RUN_ID-bench-$method-$i"
         start_container "$c" "$BENCH_BASE" -v "$WORK:/work:ro"
         case $method in
@@ -90,6 +97,10 @@ for i in $(seq "$RUNS"); do
                 ms=$(timed "$c" sh /work/floor.sh) || fail "floor, run $i"
                 fl+=("$ms")
                 ;;
+            floor-unlocked)
+                ms=$(timed "$c" sh /work/floor-unlocked.sh) || fail "unlocked floor, run $i"
+                flu+=("$ms")
+                ;;
         esac
         say "run $i $method: done"
         docker rm -f "$c" >/dev/null
@@ -103,7 +114,8 @@ r_noop=$(ratio "$(median "${an2[@]}")" "$(median "${sh2[@]}")")
 {
     echo "| first install: install.sh | $(stats "${sh1[@]}") ms | $r_floor x floor; goal <= 1.05: $(verdict "$r_floor" 1.05 '<=') |"
     echo "| first install: Ansible playbook | $(stats "${an1[@]}") ms | install.sh is $r_ansible x faster; goal > 1: $(verdict "$r_ansible" 1 '>') |"
-    echo "| first install: floor (bare commands) | $(stats "${fl[@]}") ms | |"
+    echo "| first install: floor (bare commands of the locked install) | $(stats "${fl[@]}") ms | |"
+    echo "| first install: unlocked floor (plain pipx install) | $(stats "${flu[@]}") ms | the lock costs $(ratio "$(median "${fl[@]}")" "$(median "${flu[@]}")") x |"
     echo "| no-op re-run: install.sh | $(stats "${sh2[@]}") ms | $sh_changed; goal < 100 ms: $(verdict "$(median "${sh2[@]}")" 100 '<') |"
     echo "| no-op re-run: Ansible playbook | $(stats "${an2[@]}") ms | $an_changed; install.sh $r_noop x faster; goal >= 20: $(verdict "$r_noop" 20 '>=') |"
 } >>"$ROWS"
@@ -186,8 +198,11 @@ done
     cat "$ROWS"
     echo
     echo "Baselines: the Ansible playbook is bench/playbook.yml (the role's tasks, the same"
-    echo "pinned spec); the floor is bench/floor.sh (apt-get install pipx, then pipx install,"
-    echo "no checks). The no-op re-run of install.sh is dominated by patroni --version,"
+    echo "pinned spec); the floor is bench/floor.sh (apt-get install pipx, then the locked"
+    echo "install's bare commands: shared venv with the locked pip, pip download --require-hashes,"
+    echo "pipx install from the downloads; no checks), and bench/floor-unlocked.sh a plain"
+    echo "pipx install (what letting dependencies float would cost). The image floor is the"
+    echo "unlocked one. The no-op re-run of install.sh is dominated by patroni --version,"
     echo "which it runs as the postgres user to prove the installed version (Python start-up"
     echo "and Patroni's imports); the checks around it take milliseconds."
 } >"$OUT"
