@@ -115,7 +115,7 @@ r_noop=$(ratio "$(median "${an2[@]}")" "$(median "${sh2[@]}")")
     echo "| first install: install.sh | $(stats "${sh1[@]}") ms | $r_floor x floor; goal <= 1.05: $(verdict "$r_floor" 1.05 '<=') |"
     echo "| first install: Ansible playbook | $(stats "${an1[@]}") ms | install.sh is $r_ansible x faster; goal > 1: $(verdict "$r_ansible" 1 '>') |"
     echo "| first install: floor (bare commands of the locked install) | $(stats "${fl[@]}") ms | |"
-    echo "| first install: unlocked floor (plain pipx install) | $(stats "${flu[@]}") ms | the lock costs $(ratio "$(median "${fl[@]}")" "$(median "${flu[@]}")") x |"
+    echo "| first install: unlocked floor (plain pipx install) | $(stats "${flu[@]}") ms | locked floor / unlocked floor: $(ratio "$(median "${fl[@]}")" "$(median "${flu[@]}")") x |"
     echo "| no-op re-run: install.sh | $(stats "${sh2[@]}") ms | $sh_changed; goal < 100 ms: $(verdict "$(median "${sh2[@]}")" 100 '<') |"
     echo "| no-op re-run: Ansible playbook | $(stats "${an2[@]}") ms | $an_changed; install.sh $r_noop x faster; goal >= 20: $(verdict "$r_noop" 20 '>=') |"
 } >>"$ROWS"
