@@ -71,6 +71,39 @@ pub fn dockerfile(s: &str) -> Result<String, String> {
         .replace('$', "\\$"))
 }
 
+/// `s` as a YAML literal block scalar (`|`), its lines indented by
+/// `indent` spaces, so that a multi-line file reads and diffs line by line;
+/// `None` where a literal block could not give back exactly `s` (a loader
+/// would fold, strip or refuse something), and the caller quotes instead.
+pub fn yaml_literal(s: &str, indent: usize) -> Option<String> {
+    let body = s.strip_suffix('\n')?;
+    let first = body.lines().next()?;
+    let last = body.rsplit('\n').next()?;
+    let awkward = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+    };
+    if body.is_empty()
+        || body.ends_with('\n')
+        || first.starts_with([' ', '\t'])
+        || first.is_empty()
+        || last.trim().is_empty()
+        || body.chars().any(awkward)
+    {
+        return None;
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::from("|");
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +134,25 @@ mod tests {
         assert_eq!(dockerfile("/x:$PATH").unwrap(), "/x:\\$PATH");
         assert_eq!(dockerfile("a\"b\\").unwrap(), "a\\\"b\\\\");
         assert!(dockerfile("a\nb").is_err());
+    }
+
+    #[test]
+    fn yaml_literal_blocks_only_where_they_give_back_the_text() {
+        assert_eq!(
+            yaml_literal("#!/bin/sh\n\n  x: '1'\n", 2).as_deref(),
+            Some("|\n  #!/bin/sh\n\n    x: '1'")
+        );
+        for s in [
+            "",
+            "a",
+            "a\n\n",
+            " a\n",
+            "a\r\nb\n",
+            "a\n \n",
+            "a\u{2028}b\n",
+            "a\u{0}\n",
+        ] {
+            assert_eq!(yaml_literal(s, 2), None, "{s:?}");
+        }
     }
 }

@@ -93,6 +93,23 @@ fn comment(value: String) -> Value {
     )
 }
 
+/// `{{ text | literal(indent) }}`, in YAML templates: a multi-line text as
+/// a literal block, or JSON-quoted where a block could not hold it exactly.
+fn literal(state: &minijinja::State, text: String, indent: usize) -> Result<Value, Error> {
+    if *state.auto_escape() != AutoEscape::Json {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "literal is for YAML templates",
+        ));
+    }
+    let out = match quote::yaml_literal(&text, indent) {
+        Some(block) => block,
+        None => serde_json::to_string(&text)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?,
+    };
+    Ok(Value::from_safe_string(out))
+}
+
 /// `{{ list | words }}`: each item as one shell word, separated by spaces.
 fn words(state: &minijinja::State, items: Vec<String>) -> Result<Value, Error> {
     require_shell(state, "words")?;
@@ -151,6 +168,7 @@ pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static
     env.add_filter("comment", comment);
     env.add_filter("words", words);
     env.add_filter("env_prefix", env_prefix);
+    env.add_filter("literal", literal);
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)
@@ -171,6 +189,10 @@ pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static
     Ok(env)
 }
 
+/// Comment lines dropped and indentation removed: both are for readers of
+/// install.sh, and sh does not need them (no template holds a heredoc;
+/// values are quoted, so their line breaks and spaces are in the output,
+/// not in a template line).
 fn without_comment_lines(source: &str) -> String {
     source
         .split_inclusive('\n')
@@ -178,6 +200,7 @@ fn without_comment_lines(source: &str) -> String {
             let l = line.trim_start();
             !l.starts_with('#') || l.starts_with("#!")
         })
+        .map(str::trim_start)
         .collect()
 }
 

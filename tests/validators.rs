@@ -74,9 +74,9 @@ fn cloud_init_passes_schema_and_fits_ec2_user_data() {
 }
 
 /// cloud-init reads YAML 1.1 (PyYAML): its write_files must give back the
-/// exact bytes of install.sh less its comment lines (the golden files hold
-/// no value that starts a line with '#'), with modes as strings; the script
-/// parses in dash.
+/// exact bytes of install.sh less its comment lines, blank lines and
+/// indentation (the golden files hold no multi-line value), with modes as
+/// strings; the script parses in dash.
 #[test]
 fn cloud_init_yaml_gives_back_the_exact_files() {
     const LOADER: &str = r##"
@@ -86,7 +86,7 @@ files = {f["path"]: f for f in doc["write_files"]}
 assert list(files) == ["/run/patroni-bake/install.sh"], list(files)
 script = files["/run/patroni-bake/install.sh"]
 lines = open(sys.argv[2], encoding="utf-8").read().splitlines(keepends=True)
-compact = lines[:1] + [l for l in lines[1:] if not l.lstrip().startswith("#")]
+compact = lines[:1] + [l.lstrip() for l in lines[1:] if l.strip() and not l.lstrip().startswith("#")]
 assert script["content"] == "".join(compact), "install.sh differs"
 subprocess.run(["dash", "-n"], input=script["content"], text=True, check=True)
 for f in files.values():
