@@ -69,7 +69,7 @@ const STUBS: &[(&str, &str)] = &[
     ("dnf", ""),
     (
         "runuser",
-        "case \" $* \" in *' sh -c '*) echo changed ;; esac",
+        "case \" $* \" in *' sh -c '*) echo changed ;; *' --version ') echo \"$STUB_VERSION\" ;; esac",
     ),
     ("mkdir", ""),
     ("chown", ""),
@@ -200,6 +200,10 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                     .env("STUB_LOG", &log)
                     .env("STUB_DIR", dir.path())
                     .env("STUB_HOME", &home)
+                    .env(
+                        "STUB_VERSION",
+                        format!("patroni {}", plan.patroni_version.as_deref().unwrap_or("")),
+                    )
                     .current_dir(dir.path()));
                 let label = format!(
                     "value #{i} {:?} on {target} under {}",

@@ -92,8 +92,10 @@ dists() { ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' | awk -F- '{ n = tol
 locked='certifi==2026.10.19.post1 charset-normalizer==3.5.3 click==8.5.1 dnspython==2.9.2 idna==3.20 patroni==4.1.5 prettytable==3.18.0 psutil==7.2.2 psycopg2-binary==2.9.13 py-consul==1.8.0 python-dateutil==4.0.0 python-etcd==0.4.5 pyyaml==6.0.4 requests==2.34.2 tzdata==2026.6 urllib3==2.8.0 wcwidth==0.9.4 ydiff==1.4.2 ';
 # Installed means: pipx's record names this exact spec, the venv and pipx's
 # shared libraries hold exactly the locked distributions (name==version, as
-# their dist-info directories say), and patroni reports the version.
-if [ -x /var/lib/postgresql/.local/bin/patroni ] && grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null && [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = 'packaging==26.4 pip==26.3 setuptools==84.2.1 wheel==0.48.0 ' ] && [ "$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>/dev/null || true)" = 'patroni 4.1.5' ]; then
+# their dist-info directories say), and the venv's interpreter is there.
+# (That patroni runs and reports the version is proven once, after the
+# install: starting Python and Patroni would make a no-op run slow.)
+if [ -x /var/lib/postgresql/.local/bin/patroni ] && [ -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ] && grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null && [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = 'packaging==26.4 pip==26.3 setuptools==84.2.1 wheel==0.48.0 ' ]; then
     printf 'ok: %s is installed in %s, as locked\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
 else
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx;
@@ -144,6 +146,11 @@ else
     installed=$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages);
     if [ "$installed" != "$locked" ]; then
         printf 'patroni-bake: the venv does not hold what the lock says\n  installed: %s\n  locked:    %s\n' "$installed" "$locked" >&2;
+        exit 1;
+    fi;
+    reported=$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>&1 || true);
+    if [ "$reported" != 'patroni 4.1.5' ]; then
+        printf 'patroni-bake: %s --version printed "%s", not %s\n' /var/lib/postgresql/.local/bin/patroni "$reported" 'patroni 4.1.5' >&2;
         exit 1;
     fi;
     printf 'changed: installed %s in %s, as locked\n' 'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
