@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use camino::Utf8PathBuf;
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, ValueEnum};
 
-use crate::cli::{ArchArg, Cli, Command, FormatArg, InputArgs, RecipeArgs};
+use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
 use crate::error::{exit_code, usage};
 use crate::params::{self, Source};
 use crate::plan::{self, Plan};
@@ -49,7 +49,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
                 (Some(_), Some(f)) => {
                     return Err(usage(format!(
                     "--out writes every format; drop --format {} (or print it alone without --out)",
-                    format_name(f)
+                    value_name(f)
                 )))
                 }
                 (None, Some(FormatArg::All)) => {
@@ -127,12 +127,11 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
         }
         Command::Wheelhouse(args) => {
             let (_, plan) = plan_for(&args.input, sub)?;
-            wheelhouse::fill(&plan, &args.out, arch_name(args.arch))?;
+            let arch = value_name(args.arch);
+            wheelhouse::fill(&plan, &args.out, &arch)?;
             eprintln!(
                 "patroni-bake: filled {} for {} ({}); pass it to the install as wheelhouse",
-                args.out,
-                plan.target,
-                arch_name(args.arch)
+                args.out, plan.target, arch
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -170,13 +169,6 @@ fn sources(m: &ArgMatches) -> Vec<Source> {
     all.into_iter().map(|(_, s)| s).collect()
 }
 
-fn arch_name(a: ArchArg) -> &'static str {
-    match a {
-        ArchArg::X86_64 => "x86_64",
-        ArchArg::Aarch64 => "aarch64",
-    }
-}
-
 fn to_format(f: FormatArg) -> Format {
     match f {
         FormatArg::Shell | FormatArg::All => Format::Shell,
@@ -186,8 +178,9 @@ fn to_format(f: FormatArg) -> Format {
     }
 }
 
-fn format_name(f: FormatArg) -> String {
-    clap::ValueEnum::to_possible_value(&f)
+/// The name clap shows for a value of a value enum.
+fn value_name(v: impl ValueEnum) -> String {
+    v.to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default()
 }

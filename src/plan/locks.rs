@@ -9,9 +9,21 @@ use crate::params::Given;
 use crate::quote;
 use crate::recipe::{PipxSource, Recipe};
 
+/// What a lock is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockKind {
+    /// pipx's shared libraries (pip and its build tools).
+    Shared,
+    /// pipx itself, where it comes from PyPI.
+    Pipx,
+    /// Patroni with its extras.
+    Patroni,
+}
+
 /// One requirement a lock must exist for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockRequest {
+    pub kind: LockKind,
     /// The target Python, `major.minor`.
     pub python: String,
     /// The key in locks.toml.
@@ -30,20 +42,22 @@ pub fn lock_requests(
     let def = &recipe.def;
     let (_, t) = def.target(target)?;
     let py = &t.python_version;
-    let one = |req: &str| LockRequest {
+    let one = |kind, req: &str| LockRequest {
+        kind,
         python: py.clone(),
         key: req.to_string(),
         requirements: vec![req.to_string()],
     };
     let mut out = vec![LockRequest {
+        kind: LockKind::Shared,
         python: py.clone(),
         key: def.pipx_shared_libs.join(" "),
         requirements: def.pipx_shared_libs.clone(),
     }];
     if def.families[&t.family].pipx_source == PipxSource::PipUser {
-        out.push(one(&def.pipx_pip_spec));
+        out.push(one(LockKind::Pipx, &def.pipx_pip_spec));
     }
-    out.push(one(patroni_spec));
+    out.push(one(LockKind::Patroni, patroni_spec));
     Ok(out)
 }
 

@@ -259,13 +259,12 @@ pub fn build(
                 "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
             ));
         }
-        let requests = lock_requests(recipe, target, &spec)?;
-        for (i, req) in requests.iter().enumerate() {
-            let lines = locked_lines(recipe, target, req, given)?;
-            match (i, req.key.starts_with("patroni")) {
-                (0, _) => shared_requirements = lines,
-                (_, true) => patroni_requirements = lines,
-                (_, false) => pipx_requirements = lines,
+        for req in lock_requests(recipe, target, &spec)? {
+            let lines = locked_lines(recipe, target, &req, given)?;
+            match req.kind {
+                LockKind::Shared => shared_requirements = lines,
+                LockKind::Pipx => pipx_requirements = lines,
+                LockKind::Patroni => patroni_requirements = lines,
             }
         }
     } else if !wheelhouse.is_empty() {
@@ -401,7 +400,7 @@ mod method;
 #[cfg(test)]
 mod tests;
 
-pub use locks::{lock_requests, lock_requests_for, LockRequest};
+pub use locks::{lock_requests, lock_requests_for, LockKind, LockRequest};
 use locks::{locked_lines, pins};
 pub use method::PACKAGE_BIN;
 use method::{package_version, packages_for};
