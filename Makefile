@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build test lint audit unit-test golden lock container-test bench fuzz clean
+.PHONY: all build fetch test lint advisories audit unit-test golden lock container-test bench fuzz clean
 
 all: build
 
@@ -14,9 +14,15 @@ build:
 ## test: formatting, clippy, unit and integration tests (golden files, CLI,
 ## static validation of every golden rendering with shellcheck, dash/bash -n,
 ## hadolint, cloud-init schema and systemd-analyze verify).
-test: lint unit-test
+test: lint advisories unit-test
 
-lint:
+## fetch: every crate of Cargo.lock, for every platform. The offline checks
+## (cargo deny reads `cargo metadata`, which wants the Windows-only crates
+## too) need them, and a Linux build never downloads those.
+fetch:
+	$(CARGO) fetch --locked
+
+lint: fetch
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
 	$(CARGO) fmt --check
@@ -25,11 +31,38 @@ lint:
 	shellcheck -s sh tests/container/manifest.sh bench/floor.sh bench/floor-unlocked.sh
 	$(CARGO) deny --offline check licenses bans sources
 
-## audit: cargo deny's advisories check against the RustSec database, which
-## it clones from GitHub: run it where GitHub is reachable (not in `make test`,
-## whose machines reach only the package registries).
-audit:
+## advisories: cargo deny's advisories check, offline, against the RustSec
+## snapshot that shared/ carries (a git bundle), cloned into target/ where
+## cargo deny looks for the default database. Without the bundle it is
+## `make audit` (the live database, which needs GitHub). It prints the
+## database's commit and date, and fails on any advisory not ignored, with
+## its reason, in deny.toml.
+ADVISORY_BUNDLE ?= ../shared/advisory-db/rustsec-advisory-db.bundle
+ADVISORY_DBS := $(CURDIR)/target/advisory-dbs
+# cargo deny 0.20's directory for the default database URL.
+ADVISORY_DB := $(ADVISORY_DBS)/advisory-db-3157b0e258782691
+advisories: fetch
+	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
+	@if [ ! -f '$(ADVISORY_BUNDLE)' ]; then \
+	  echo "advisories: no snapshot at $(ADVISORY_BUNDLE); checking against the live database (make audit)"; \
+	  $(MAKE) --no-print-directory audit; exit; \
+	fi; \
+	want=$$(git bundle list-heads '$(ADVISORY_BUNDLE)' | awk 'NR==1 {print $$1}'); \
+	have=$$(git -C '$(ADVISORY_DB)' rev-parse HEAD 2>/dev/null || true); \
+	if [ "$$want" != "$$have" ]; then \
+	  rm -rf '$(ADVISORY_DB)' && mkdir -p '$(ADVISORY_DBS)' && \
+	  git clone -q '$(ADVISORY_BUNDLE)' '$(ADVISORY_DB)'; \
+	fi; \
+	echo "advisories: RustSec snapshot $$(git -C '$(ADVISORY_DB)' log -1 --format='%H of %cs') ($(ADVISORY_BUNDLE))"
+	PATRONI_BAKE_ADVISORY_DBS='$(ADVISORY_DBS)' $(CARGO) deny --offline check advisories
+
+## audit: the advisories check against the live RustSec database, which
+## cargo deny clones from GitHub: run it where GitHub is reachable.
+audit: fetch
+	@echo "audit: fetching the live RustSec database (needs GitHub)"
 	$(CARGO) deny check advisories
+	@db=$$(ls -d "$${CARGO_HOME:-$$HOME/.cargo}"/advisory-dbs/advisory-db-* 2>/dev/null | head -n 1); \
+	  [ -z "$$db" ] || echo "audit: RustSec database $$(git -C "$$db" log -1 --format='%H of %cs')"
 
 unit-test:
 	$(CARGO) nextest run --locked --no-fail-fast
