@@ -39,9 +39,12 @@ pub struct LockArgs {
     /// Set a parameter (repeatable): patroni_version and patroni_extras choose what is locked.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Read parameters from a YAML or TOML file (repeatable).
-    #[arg(long = "vars", value_name = "FILE")]
+    /// Read variables from a YAML, JSON or TOML file, or a group_vars/all/ directory (repeatable).
+    #[arg(long = "vars", value_name = "FILE|DIR")]
     pub vars: Vec<Utf8PathBuf>,
+    /// Give an Ansible fact or variable that the vars refer to (repeatable).
+    #[arg(long = "fact", value_name = "NAME=VALUE")]
+    pub fact: Vec<String>,
     /// The recipe folder to update (a checkout's recipes/).
     #[arg(long, value_name = "DIR")]
     pub recipes: Utf8PathBuf,
@@ -80,12 +83,18 @@ pub struct InputArgs {
     /// Target OS: see `patroni-bake targets`.
     #[arg(long, short = 't', value_name = "TARGET")]
     pub target: String,
-    /// Set a parameter (repeatable); see `patroni-bake params`.
+    /// Set a parameter (repeatable; wins over every vars file); see `patroni-bake params`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Read parameters from a YAML (an Ansible group_vars file) or TOML file (repeatable).
-    #[arg(long = "vars", value_name = "FILE")]
+    /// Read variables from a YAML, JSON or TOML file, or a group_vars/all/ directory (repeatable; a later one wins).
+    #[arg(long = "vars", value_name = "FILE|DIR")]
     pub vars: Vec<Utf8PathBuf>,
+    /// Give an Ansible fact or variable that the vars refer to and that cannot be known at render time (repeatable), such as ansible_user_id=admin.
+    #[arg(long = "fact", value_name = "NAME=VALUE")]
+    pub fact: Vec<String>,
+    /// List the vars files' keys that no parameter uses.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     #[command(flatten)]
     pub recipe: RecipeArgs,
 }

@@ -149,18 +149,22 @@ fn load_recipe(args: &RecipeArgs) -> Result<Recipe> {
 fn plan_for(input: &InputArgs, m: &ArgMatches) -> Result<(Recipe, Plan)> {
     let recipe = load_recipe(&input.recipe)?;
     let inputs = params::collect(&recipe.def, &sources(m))?;
-    for note in &inputs.notes {
+    for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");
     }
     let plan = plan::build(&recipe, &input.target, &inputs.given, true)?;
     Ok((recipe, plan))
 }
 
-/// `--set` and `--vars` in the order they were given, so that a later one wins.
+/// `--vars`, `--fact` and `--set` in the order they were given (among
+/// `--vars` a later one wins; `params::collect` ranks the kinds).
 fn sources(m: &ArgMatches) -> Vec<Source> {
     let mut all: Vec<(usize, Source)> = Vec::new();
     if let (Some(idx), Some(vals)) = (m.indices_of("set"), m.get_many::<String>("set")) {
         all.extend(idx.zip(vals).map(|(i, v)| (i, Source::Set(v.clone()))));
+    }
+    if let (Some(idx), Some(vals)) = (m.indices_of("fact"), m.get_many::<String>("fact")) {
+        all.extend(idx.zip(vals).map(|(i, v)| (i, Source::Fact(v.clone()))));
     }
     if let (Some(idx), Some(vals)) = (m.indices_of("vars"), m.get_many::<Utf8PathBuf>("vars")) {
         all.extend(idx.zip(vals).map(|(i, v)| (i, Source::Vars(v.clone()))));

@@ -3,6 +3,8 @@
 //! recipe (data, validated) → plan (every value resolved for one target) →
 //! render (pure: plan in, files out). Only `commands` prints or writes.
 
+pub mod ansible;
+pub mod ansible_filters;
 pub mod cli;
 pub mod commands;
 pub mod error;

@@ -1,37 +1,55 @@
-//! Parameter values: where they come from (`--vars` files and `--set`, in
-//! command-line order, later wins) and how they resolve (defaults per
-//! family, `{{ name }}` references, validation).
+//! Parameter values: where they come from and how they resolve.
+//!
+//! Sources, lowest precedence first: the recipe's defaults (like a role's
+//! defaults), `--vars` files and directories in command-line order, the
+//! target's Ansible facts, `--fact`, and `--set`, which wins over all (as
+//! Ansible's `-e` does). Every value is evaluated as Ansible would
+//! (src/ansible.rs), then validated against its parameter's kind.
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8PathBuf;
+use minijinja::value::{Value, ValueKind};
 
+use crate::ansible::{printable, Var, Vars};
 use crate::error::usage;
 use crate::recipe::RecipeDef;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, plausible_typo};
 use crate::validate::Kind;
 use crate::varsfile::{self, Raw};
 
-/// One source of values, in the order the user gave them.
+/// One source of values, as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// `--set key=value`.
+    /// `--set key=value`: a parameter.
     Set(String),
-    /// `--vars FILE`.
+    /// `--fact name=value`: a fact or variable that vars files refer to.
+    Fact(String),
+    /// `--vars FILE|DIR`.
     Vars(Utf8PathBuf),
 }
 
-/// A value the user gave, with where it came from for messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Given {
-    pub value: String,
-    /// `--set` or `FILE:LINE`.
-    pub origin: String,
+/// Where a given value sits in the precedence (later wins). The target's
+/// facts sit between `Vars` and `Fact`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Layer {
+    Vars,
+    Fact,
+    Set,
 }
 
-/// Values from `(key, value)` pairs, all from one origin (for callers
-/// that have values in hand rather than sources: tests, benchmarks).
+/// A value the user gave, with where it came from for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    pub value: Raw,
+    /// `--set`, `--fact` or `FILE:LINE`.
+    pub origin: String,
+    pub layer: Layer,
+}
+
+/// Values from `(key, value)` pairs, all from one origin, as `--set`
+/// gives them (for callers that have values in hand: tests, benchmarks).
 pub fn given_map<K: AsRef<str>, V: AsRef<str>>(
     pairs: impl IntoIterator<Item = (K, V)>,
     origin: &str,
@@ -42,8 +60,9 @@ pub fn given_map<K: AsRef<str>, V: AsRef<str>>(
             (
                 k.as_ref().to_string(),
                 Given {
-                    value: v.as_ref().to_string(),
+                    value: Raw::Str(v.as_ref().to_string()),
                     origin: origin.to_string(),
+                    layer: Layer::Set,
                 },
             )
         })
@@ -53,134 +72,236 @@ pub fn given_map<K: AsRef<str>, V: AsRef<str>>(
 /// Everything the sources said.
 #[derive(Debug, Default)]
 pub struct Inputs {
+    /// Every variable, parameter or not, by name (the highest layer wins).
     pub given: BTreeMap<String, Given>,
-    /// Notes for stderr (keys a vars file has that are not parameters).
-    pub notes: Vec<String>,
+    /// Per vars file, its keys that are not parameters (other roles').
+    pub ignored: BTreeMap<String, Vec<String>>,
+    /// Keys that look like a mistyped parameter: (`FILE:LINE: key`, parameter).
+    pub typos: Vec<(String, String)>,
 }
 
-/// Read every source in order; a later value replaces an earlier one.
+impl Inputs {
+    /// Notes for stderr: one line per vars file with keys that are not
+    /// parameters (listed when `verbose`), and one per likely typo.
+    pub fn notes(&self, verbose: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for (file, keys) in &self.ignored {
+            let n = keys.len();
+            let (s, are) = if n == 1 {
+                ("", "is not a")
+            } else {
+                ("s", "are not")
+            };
+            out.push(if verbose {
+                format!("note: {file}: {n} key{s} {are} patroni-bake parameter{s}, read only where a parameter refers to them: {}", keys.join(", "))
+            } else {
+                format!("note: {file}: {n} key{s} {are} patroni-bake parameter{s}, read only where a parameter refers to them (--verbose lists them)")
+            });
+        }
+        for (at, param) in &self.typos {
+            out.push(format!(
+                "note: {at} is not a parameter; did you mean '{param}'?"
+            ));
+        }
+        out
+    }
+}
+
+/// Read every source; `--vars` in the order given, then `--fact`, then `--set`.
 pub fn collect(def: &RecipeDef, sources: &[Source]) -> Result<Inputs> {
     let mut inputs = Inputs::default();
     for source in sources {
+        if let Source::Vars(path) = source {
+            for file in varsfile::files_of(path)? {
+                let entries = varsfile::read(&file)?;
+                add_entries(def, file.as_str(), entries, &mut inputs);
+            }
+        }
+    }
+    for source in sources {
         match source {
+            Source::Fact(kv) => {
+                let (key, value) = key_value(kv, "--fact")?;
+                if def.params.contains_key(key) {
+                    return Err(usage(format!(
+                        "--fact {key}: {key} is a parameter; set it with --set {key}=VALUE"
+                    )));
+                }
+                insert(&mut inputs, key, value, "--fact", Layer::Fact);
+            }
             Source::Set(kv) => {
-                let (key, value) = kv.split_once('=').ok_or_else(|| {
-                    usage(format!("--set '{}': expected KEY=VALUE", kv.escape_debug()))
-                })?;
-                let key = key.trim();
-                if known(def, key).is_none() {
+                let (key, value) = key_value(kv, "--set")?;
+                if !def.params.contains_key(key) {
                     return Err(unknown_key(def, key, "--set"));
                 }
-                let given = Given {
-                    value: value.to_string(),
-                    origin: "--set".into(),
-                };
-                inputs.given.insert(key.to_string(), given);
+                insert(&mut inputs, key, value, "--set", Layer::Set);
             }
-            Source::Vars(path) => add_entries(def, path, varsfile::read(path)?, &mut inputs)?,
+            Source::Vars(_) => {}
         }
     }
     Ok(inputs)
 }
 
-/// Take the values of one vars file's entries; note the keys that are not
-/// parameters.
-pub fn add_entries(
-    def: &RecipeDef,
-    path: &Utf8Path,
-    entries: Vec<varsfile::Entry>,
-    inputs: &mut Inputs,
-) -> Result<()> {
-    let mut ignored = Vec::new();
-    for entry in entries {
-        let origin = match entry.line {
-            Some(l) => format!("{path}:{l}"),
-            None => path.to_string(),
+fn key_value<'a>(kv: &'a str, flag: &str) -> Result<(&'a str, &'a str)> {
+    let (key, value) = kv.split_once('=').ok_or_else(|| {
+        let what = if flag == "--set" {
+            "KEY=VALUE"
+        } else {
+            "NAME=VALUE"
         };
-        let Some(kind) = known(def, &entry.key) else {
-            ignored.push(entry.key);
-            continue;
-        };
-        let value = to_value(entry.value, kind)
-            .map_err(|why| usage(format!("{origin}: {}: {why}", entry.key)))?;
-        inputs.given.insert(entry.key, Given { value, origin });
+        usage(format!("{flag} '{}': expected {what}", kv.escape_debug()))
+    })?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(usage(format!(
+            "{flag} '{}': the name is empty",
+            kv.escape_debug()
+        )));
     }
-    if !ignored.is_empty() {
-        let list: Vec<String> = ignored
-            .iter()
-            .map(|k| {
-                format!(
-                    "{k}{}",
-                    did_you_mean(k, def.params.keys().map(String::as_str))
-                )
-            })
-            .collect();
-        inputs.notes.push(format!(
-            "note: {path}: ignoring keys that are not patroni-bake parameters: {}",
-            list.join(", ")
-        ));
-    }
-    Ok(())
+    Ok((key, value))
 }
 
-fn known(def: &RecipeDef, key: &str) -> Option<Kind> {
-    def.params.get(key).map(|p| p.kind)
+fn insert(inputs: &mut Inputs, key: &str, value: &str, origin: &str, layer: Layer) {
+    let given = Given {
+        value: Raw::Str(value.to_string()),
+        origin: origin.into(),
+        layer,
+    };
+    inputs.given.insert(key.to_string(), given);
+}
+
+/// Take one vars file's entries (every key: a parameter may refer to any
+/// of them); note the keys that are not parameters.
+pub fn add_entries(
+    def: &RecipeDef,
+    file: &str,
+    entries: Vec<varsfile::Entry>,
+    inputs: &mut Inputs,
+) {
+    let params = || def.params.keys().map(String::as_str);
+    for entry in entries {
+        let origin = match entry.line {
+            Some(l) => format!("{file}:{l}"),
+            None => file.to_string(),
+        };
+        if !def.params.contains_key(&entry.key) {
+            if let Some(p) = plausible_typo(&entry.key, params()) {
+                inputs
+                    .typos
+                    .push((format!("{origin}: {}", entry.key), p.to_string()));
+            }
+            let ignored = inputs.ignored.entry(file.to_string()).or_default();
+            ignored.push(entry.key.clone());
+        }
+        let given = Given {
+            value: entry.value,
+            origin,
+            layer: Layer::Vars,
+        };
+        inputs.given.insert(entry.key, given);
+    }
 }
 
 fn unknown_key(def: &RecipeDef, key: &str, origin: &str) -> anyhow::Error {
     let names: Vec<&str> = def.params.keys().map(String::as_str).collect();
     usage(format!(
-        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`)",
+        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`; a variable that a vars file refers to is given with --fact)",
         key.escape_debug(),
         did_you_mean(key, names.iter().copied()),
         names.join(", ")
     ))
 }
 
-/// A vars-file value as the string a parameter takes.
-fn to_value(raw: Raw, kind: Kind) -> Result<String, String> {
-    match raw {
-        Raw::Str(s) | Raw::Int(s) => Ok(s),
-        Raw::Bool(b) if kind == Kind::Bool => Ok(b.to_string()),
-        Raw::List(items) if kind == Kind::Extras => items
-            .into_iter()
-            .map(|i| match i {
-                Raw::Str(s) => Ok(s),
-                other => Err(format!(
+/// An evaluated value as the string a parameter of `kind` takes.
+fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
+    match v.kind() {
+        ValueKind::String => {
+            let s = v.as_str().unwrap_or_default();
+            Ok(match (kind, s.trim().to_ascii_lowercase().as_str()) {
+                // YAML 1.1 and Ansible's bool: yes/no, on/off.
+                (Kind::Bool, "true" | "yes" | "on" | "1") => "true".into(),
+                (Kind::Bool, "false" | "no" | "off" | "0") => "false".into(),
+                _ => s.to_string(),
+            })
+        }
+        ValueKind::Bool => Ok(v.is_true().to_string()),
+        ValueKind::Number if v.as_i64().is_some() => match (kind, v.as_i64()) {
+            (Kind::Bool, Some(1)) => Ok("true".into()),
+            (Kind::Bool, Some(0)) => Ok("false".into()),
+            _ => Ok(v.to_string()),
+        },
+        ValueKind::Number => Err(format!(
+            "the value is a number ({v}); quote it (\"{v}\") so that it stays text"
+        )),
+        ValueKind::Seq if kind == Kind::Extras => v
+            .try_iter()
+            .map_err(|e| e.to_string())?
+            .map(|i| match i.as_str() {
+                Some(s) => Ok(s.to_string()),
+                None => Err(format!(
                     "the list holds {}; extras are names",
-                    other.type_name()
+                    kind_name(&i)
                 )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|v| v.join(",")),
-        Raw::Float(f) => Err(format!(
-            "the value is a number ({f}); quote it (\"{f}\") so that it stays text"
-        )),
-        Raw::Null => Err("it has no value".into()),
-        other => Err(format!("the value is {}, not a string", other.type_name())),
+        ValueKind::None | ValueKind::Undefined => Err("it has no value".into()),
+        _ => Err(format!("the value is {}, not a string", kind_name(v))),
     }
 }
 
-/// Every parameter's final value for one family: defaults, then the given
-/// values, then `{{ name }}` references expanded. With `validate`, each value
-/// is checked against its kind; tests of the quoting switch it off.
+/// What a value is, for "… is a list, not a string" messages.
+fn kind_name(v: &Value) -> &'static str {
+    match v.kind() {
+        ValueKind::Seq | ValueKind::Iterable => "a list",
+        ValueKind::Map => "a mapping",
+        ValueKind::Bool => "a boolean",
+        ValueKind::Number => "a number",
+        ValueKind::String => "a string",
+        ValueKind::None | ValueKind::Undefined => "no value",
+        _ => "not text",
+    }
+}
+
+/// Every parameter's final value for `target` (the name as given, for the
+/// facts of an alias) with `facts`: defaults, then the given values, each
+/// evaluated. With `validate`, each value is checked against its kind;
+/// tests of the quoting switch it off.
 pub fn resolve(
     def: &RecipeDef,
-    family: &str,
+    target: &str,
     given: &BTreeMap<String, Given>,
     validate: bool,
 ) -> Result<BTreeMap<String, String>> {
-    let raw: BTreeMap<&str, (&str, &str)> = def
+    let (_, t) = def.target(target)?;
+    let mut vars: BTreeMap<String, Var> = def
         .params
         .iter()
         .map(|(name, p)| {
-            let (value, origin) = match given.get(name) {
-                Some(g) => (g.value.as_str(), g.origin.as_str()),
-                None => (p.default.for_family(family), "default"),
-            };
-            (name.as_str(), (value, origin))
+            let raw = Raw::Str(p.default.for_family(&t.family).to_string());
+            (
+                name.clone(),
+                Var {
+                    raw,
+                    origin: "default".into(),
+                },
+            )
         })
         .collect();
+    let mut layers: Vec<(&String, &Given)> = given.iter().collect();
+    layers.sort_by_key(|(_, g)| g.layer);
+    let (low, high): (Vec<_>, Vec<_>) = layers
+        .into_iter()
+        .partition(|(_, g)| g.layer == Layer::Vars);
+    let var = |g: &Given| Var {
+        raw: g.value.clone(),
+        origin: g.origin.clone(),
+    };
+    vars.extend(low.into_iter().map(|(k, g)| (k.clone(), var(g))));
+    vars.extend(def.facts(target)?);
+    vars.extend(high.into_iter().map(|(k, g)| (k.clone(), var(g))));
+    let vars = Vars::new(vars, target, def.params.keys().cloned());
+
     let mut out = BTreeMap::new();
     // Values the user gave are checked first: a bad pg_home is reported as
     // such, not as a bad default that refers to it.
@@ -188,60 +309,41 @@ pub fn resolve(
     order.sort_by_key(|name| !given.contains_key(*name));
     for name in order {
         let p = &def.params[name];
-        let (value, origin) = raw[name.as_str()];
-        let value = expand(value, &raw, &mut vec![name.as_str()]).map_err(|why| {
+        let origin = vars.origin(name).unwrap_or("default").to_string();
+        let written = match given.get(name) {
+            Some(Given {
+                value: Raw::Str(s), ..
+            }) => Some(s.clone()),
+            Some(_) => None,
+            None => Some(p.default.for_family(&t.family).to_string()),
+        };
+        let value = vars
+            .get(name)
+            .map_err(|f| usage(f.to_string()))?
+            .unwrap_or_default();
+        let shown = |value: &str| match &written {
+            Some(w) if w != value => {
+                format!("'{}' (evaluated: '{}')", printable(w), printable(value))
+            }
+            _ => format!("'{}'", printable(value)),
+        };
+        let value = to_param(&value, p.kind).map_err(|why| {
             usage(format!(
-                "{origin}: {name} '{}': {why}",
-                value.escape_debug()
+                "{origin}: {name} {}: {why}",
+                shown(&value.to_string())
             ))
         })?;
         if validate {
             p.kind.check(&value, &def.patroni_extras).map_err(|why| {
                 usage(format!(
-                    "{origin}: {name} '{}' is not valid: {why}. Allowed: {}",
-                    value.escape_debug(),
+                    "{origin}: {name} {} is not valid: {why}. Allowed: {}",
+                    shown(&value),
                     p.kind.allowed()
                 ))
             })?;
         }
         out.insert(name.clone(), value);
     }
-    Ok(out)
-}
-
-/// Expand `{{ name }}` references (Ansible's plain variable syntax; filters
-/// and expressions are refused). `stack` detects cycles.
-fn expand<'a>(
-    value: &str,
-    raw: &BTreeMap<&'a str, (&'a str, &'a str)>,
-    stack: &mut Vec<&'a str>,
-) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or("it has '{{' without '}}'")?;
-        let name = after[..end].trim();
-        let Some((&key, &(target, _))) = raw.get_key_value(name) else {
-            let names: Vec<&str> = raw.keys().copied().collect();
-            return Err(format!(
-                "'{{{{ {name} }}}}' is not a reference to a parameter{} (only plain {{{{ name }}}} references to parameters are supported)",
-                did_you_mean(name, names.iter().copied())
-            ));
-        };
-        if stack.contains(&key) {
-            return Err(format!(
-                "references form a cycle: {} -> {key}",
-                stack.join(" -> ")
-            ));
-        }
-        stack.push(key);
-        out.push_str(&expand(target, raw, stack)?);
-        stack.pop();
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
     Ok(out)
 }
 
@@ -257,9 +359,9 @@ mod tests {
     #[test]
     fn defaults_follow_the_family_and_references_expand() {
         let r = Recipe::embedded().unwrap();
-        let deb = resolve(&r.def, "debian", &given(&[]), true).unwrap();
+        let deb = resolve(&r.def, "debian-12", &given(&[]), true).unwrap();
         assert_eq!(deb["patroni_bin_dir"], "/var/lib/postgresql/.local/bin");
-        let rhel = resolve(&r.def, "rhel", &given(&[("pg_home", "/srv/pg")]), true).unwrap();
+        let rhel = resolve(&r.def, "rhel-9", &given(&[("pg_home", "/srv/pg")]), true).unwrap();
         assert_eq!(rhel["patroni_bin_dir"], "/srv/pg/.local/bin");
         assert_eq!(rhel["pipx_home"], "/srv/pg/.local/share/pipx");
     }
@@ -269,7 +371,7 @@ mod tests {
         let r = Recipe::embedded().unwrap();
         let err = resolve(
             &r.def,
-            "debian",
+            "debian-12",
             &given(&[("pg_home", "{{ patroni_bin_dir }}")]),
             true,
         )
@@ -277,7 +379,7 @@ mod tests {
         assert!(err.to_string().contains("cycle"), "{err}");
         let err = resolve(
             &r.def,
-            "debian",
+            "debian-12",
             &given(&[("pg_home", "{{ pg_hom }}")]),
             true,
         )
@@ -296,7 +398,10 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(inputs.given["patroni_version"].value, "4.1.0");
+        assert_eq!(
+            inputs.given["patroni_version"].value,
+            Raw::Str("4.1.0".into())
+        );
         let err = collect(&r.def, &[Source::Set("patroni_bindir=/x".into())]).unwrap_err();
         assert!(
             err.to_string().contains("did you mean 'patroni_bin_dir'"),

@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
+use crate::ansible::Var;
 use crate::error::usage;
 use crate::lock::{Locks, LOCKS_FILE};
 use crate::suggest::did_you_mean;
@@ -147,6 +148,15 @@ pub struct Target {
     pub patroni_package_version: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The Ansible facts that Ansible would gather on every host of this
+    /// target, with their values; a fact that depends on the host (a point
+    /// release, the architecture, the user) is left out.
+    #[serde(default)]
+    pub facts: BTreeMap<String, toml::Value>,
+    /// Facts that differ by the name the target is given (`rocky-9`
+    /// reports `ansible_distribution: Rocky`), keyed by that name.
+    #[serde(default)]
+    pub name_facts: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +241,11 @@ impl RecipeDef {
             if !self.families.contains_key(&t.family) {
                 bail!("target {name}: unknown family '{}'", t.family);
             }
+            for key in t.name_facts.keys() {
+                if key != name && !t.aliases.contains(key) {
+                    bail!("target {name}: name_facts.{key} is neither the target nor an alias");
+                }
+            }
         }
         for (name, p) in &self.params {
             if let ParamDefault::PerFamily(m) = &p.default {
@@ -257,6 +272,37 @@ impl RecipeDef {
             did_you_mean(name, all.iter().copied()),
             all.join(", ")
         )))
+    }
+
+    /// The Ansible facts of the target called `name` (an alias may differ),
+    /// as variables, and `ansible_facts` holding them without the prefix.
+    pub fn facts(&self, name: &str) -> Result<BTreeMap<String, Var>> {
+        let (_, t) = self.target(name)?;
+        let mut facts = t.facts.clone();
+        if let Some(more) = t.name_facts.get(name) {
+            facts.extend(more.clone());
+        }
+        let origin = format!("fact of {name}");
+        let var = |v: toml::Value| Var {
+            raw: crate::varsfile::toml_raw(v),
+            origin: origin.clone(),
+        };
+        let unprefixed: Vec<(String, crate::varsfile::Raw)> = facts
+            .iter()
+            .map(|(k, v)| {
+                let key = k.strip_prefix("ansible_").unwrap_or(k).to_string();
+                (key, crate::varsfile::toml_raw(v.clone()))
+            })
+            .collect();
+        let mut out: BTreeMap<String, Var> = facts.into_iter().map(|(k, v)| (k, var(v))).collect();
+        out.insert(
+            "ansible_facts".into(),
+            Var {
+                raw: crate::varsfile::Raw::Map(unprefixed),
+                origin,
+            },
+        );
+        Ok(out)
     }
 
     /// Canonical names and aliases.

@@ -1,11 +1,12 @@
-//! Reading a `--vars` file: YAML (an Ansible group_vars file as it is) or
-//! TOML (by the `.toml` extension).
+//! Reading `--vars`: a YAML file (an Ansible group_vars file as it is), a
+//! JSON or TOML file (by extension), or a directory read the way Ansible
+//! reads `group_vars/all/`.
 //!
 //! Only the shape is checked here: a mapping of names to values. Which
 //! names are known and what their values must be is params.rs's business.
 
-use anyhow::Result;
-use camino::Utf8Path;
+use anyhow::{Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::error::usage;
 
@@ -27,7 +28,13 @@ pub enum Raw {
     Bool(bool),
     Null,
     List(Vec<Raw>),
-    /// A mapping, a YAML tag (`!vault`) or a TOML date: never a parameter.
+    /// A mapping (or TOML table), keys in the file's order.
+    Map(Vec<(String, Raw)>),
+    /// An ansible-vault value (`!vault`): encrypted, never evaluated.
+    Vault,
+    /// Ansible's `!unsafe`: a string that is never templated.
+    Unsafe(String),
+    /// Another YAML tag or a TOML date: never a parameter.
     Other(&'static str),
 }
 
@@ -35,15 +42,48 @@ impl Raw {
     /// What this is, for "… is a list, not a string" messages.
     pub fn type_name(&self) -> &'static str {
         match self {
-            Raw::Str(_) => "a string",
+            Raw::Str(_) | Raw::Unsafe(_) => "a string",
             Raw::Int(_) => "an integer",
             Raw::Float(_) => "a floating-point number",
             Raw::Bool(_) => "a boolean",
             Raw::Null => "null (no value)",
             Raw::List(_) => "a list",
+            Raw::Map(_) => "a mapping",
+            Raw::Vault => "an ansible-vault value (!vault)",
             Raw::Other(what) => what,
         }
     }
+}
+
+/// The files that `--vars PATH` reads, in the order they apply (a later
+/// one wins): PATH itself, or for a directory every `*.yml`, `*.yaml` and
+/// `*.json` file in it, in lexical order, as Ansible reads
+/// `group_vars/all/` (hidden files and other names are skipped, as there).
+pub fn files_of(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| usage(format!("vars file {path}: {}", io_reason(&e))))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let listing = path
+        .read_dir_utf8()
+        .map_err(|e| usage(format!("vars directory {path}: {}", io_reason(&e))))?;
+    for entry in listing {
+        let entry = entry.with_context(|| format!("listing {path}"))?;
+        let name = entry.file_name();
+        let wanted = matches!(entry.path().extension(), Some("yml" | "yaml" | "json"));
+        if wanted && !name.starts_with('.') && !entry.path().is_dir() {
+            files.push(entry.path().to_path_buf());
+        }
+    }
+    if files.is_empty() {
+        return Err(usage(format!(
+            "vars directory {path} holds no *.yml, *.yaml or *.json file"
+        )));
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Read and parse a vars file. Every failure is a usage error naming the file.
@@ -52,7 +92,7 @@ pub fn read(path: &Utf8Path) -> Result<Vec<Entry>> {
         .map_err(|e| usage(format!("vars file {path}: {}", io_reason(&e))))?;
     if meta.is_dir() {
         return Err(usage(format!(
-            "vars file {path} is a directory; give a YAML or TOML file"
+            "vars file {path} is a directory; read it with files_of"
         )));
     }
     let bytes =
@@ -69,7 +109,7 @@ pub fn read(path: &Utf8Path) -> Result<Vec<Entry>> {
 }
 
 /// Parse the text of a vars file; `path` names it in messages and its
-/// extension picks the format (`.toml`, else YAML).
+/// extension picks the format (`.toml`, else YAML, which JSON is too).
 pub fn parse(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
     if text.trim().is_empty() {
         return Err(usage(format!(
@@ -145,8 +185,27 @@ fn yaml_raw(v: serde_norway::Value) -> Raw {
         V::Number(n) => Raw::Int(n.to_string()),
         V::String(s) => Raw::Str(s),
         V::Sequence(s) => Raw::List(s.into_iter().map(yaml_raw).collect()),
-        V::Mapping(_) => Raw::Other("a mapping"),
-        V::Tagged(_) => Raw::Other("a tagged value (such as !vault)"),
+        V::Mapping(m) => Raw::Map(
+            m.into_iter()
+                .map(|(k, v)| (yaml_key(k), yaml_raw(v)))
+                .collect(),
+        ),
+        V::Tagged(t) => match (t.tag.to_string().as_str(), t.value) {
+            ("!vault", _) => Raw::Vault,
+            ("!unsafe", V::String(s)) => Raw::Unsafe(s),
+            _ => Raw::Other("a tagged value (a YAML tag other than !vault and !unsafe)"),
+        },
+    }
+}
+
+/// A key inside a nested mapping, as text (Jinja looks keys up by name).
+fn yaml_key(k: serde_norway::Value) -> String {
+    match k {
+        serde_norway::Value::String(s) => s,
+        serde_norway::Value::Bool(b) => b.to_string(),
+        serde_norway::Value::Number(n) => n.to_string(),
+        serde_norway::Value::Null => "null".into(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -172,7 +231,8 @@ fn parse_toml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
         .collect())
 }
 
-fn toml_raw(v: toml::Value) -> Raw {
+/// A TOML value (a vars file, or a target's facts in recipe.toml).
+pub fn toml_raw(v: toml::Value) -> Raw {
     use toml::Value as V;
     match v {
         V::String(s) => Raw::Str(s),
@@ -180,7 +240,7 @@ fn toml_raw(v: toml::Value) -> Raw {
         V::Float(f) => Raw::Float(f.to_string()),
         V::Boolean(b) => Raw::Bool(b),
         V::Array(a) => Raw::List(a.into_iter().map(toml_raw).collect()),
-        V::Table(_) => Raw::Other("a table"),
+        V::Table(t) => Raw::Map(t.into_iter().map(|(k, v)| (k, toml_raw(v))).collect()),
         V::Datetime(_) => Raw::Other("a date"),
     }
 }

@@ -67,14 +67,15 @@ pub(super) fn locked_lines(
     target: &str,
     req: &LockRequest,
     given: &BTreeMap<String, Given>,
+    resolved: &BTreeMap<String, String>,
 ) -> Result<Vec<String>> {
     if let Some(lines) = recipe.locks.get(&req.python, &req.key) {
         return Ok(lines.to_vec());
     }
     let mut cmd = format!("patroni-bake lock --recipes DIR --target {target}");
     for k in ["patroni_version", "patroni_extras"] {
-        if let Some(g) = given.get(k) {
-            cmd.push_str(&format!(" --set {k}={}", quote::shell(&g.value)));
+        if given.contains_key(k) {
+            cmd.push_str(&format!(" --set {k}={}", quote::shell(&resolved[k])));
         }
     }
     Err(crate::error::usage(format!(
@@ -101,8 +102,7 @@ pub fn lock_requests_for(
     target: &str,
     given: &BTreeMap<String, Given>,
 ) -> Result<Vec<LockRequest>> {
-    let (_, t) = recipe.def.target(target)?;
-    let p = crate::params::resolve(&recipe.def, &t.family, given, true)?;
+    let p = crate::params::resolve(&recipe.def, target, given, true)?;
     let (spec, pinned, _) = spec_of(&recipe.def, &p, true)?;
     if pinned.is_none() {
         return Err(crate::error::usage(

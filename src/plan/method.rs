@@ -18,14 +18,15 @@ pub(super) fn package_version(
     given: &BTreeMap<String, Given>,
 ) -> Result<()> {
     let known = t.patroni_package_version.as_deref();
+    let version = p["patroni_version"].clone();
     match (given.get("patroni_version"), known) {
         (None, known) => {
             p.insert("patroni_version".into(), known.unwrap_or("latest").into());
         }
-        (Some(g), Some(k)) if g.value != k && g.value != "latest" => {
+        (Some(g), Some(k)) if version != k && version != "latest" => {
             return Err(crate::error::usage(format!(
-                "{}: patroni_version '{}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
-                g.origin, g.value, t.description
+                "{}: patroni_version '{version}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
+                g.origin, t.description
             )));
         }
         _ => {}

@@ -165,9 +165,9 @@ pub fn build(
     validate: bool,
 ) -> Result<Plan> {
     let def = &recipe.def;
+    let mut p = crate::params::resolve(def, target, given, validate)?;
     let (target, t) = def.target(target)?;
     let family = &def.families[&t.family];
-    let mut p = crate::params::resolve(def, &t.family, given, validate)?;
     let by_package = p["install_method"] == "package";
     if by_package {
         package_version(&mut p, t, given)?;
@@ -260,7 +260,7 @@ pub fn build(
             ));
         }
         for req in lock_requests(recipe, target, &spec)? {
-            let lines = locked_lines(recipe, target, &req, given)?;
+            let lines = locked_lines(recipe, target, &req, given, &p)?;
             match req.kind {
                 LockKind::Shared => shared_requirements = lines,
                 LockKind::Pipx => pipx_requirements = lines,

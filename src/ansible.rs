@@ -1,0 +1,368 @@
+//! Ansible variables, evaluated the way Ansible evaluates them: a string
+//! value is a Jinja template, a reference to another variable evaluates
+//! that one, and only what is asked for is evaluated (lazily), so a key
+//! that no parameter needs may hold anything: a `!vault` value, a
+//! `lookup(...)`, an expression on a fact that only the host knows.
+//!
+//! The variables form one minijinja object whose lookups evaluate on
+//! demand and are cached; a lookup that is already being evaluated is a
+//! cycle. A failure deep in a chain of references is kept and reported for
+//! the variable where it happened, with the chain that needed it.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Object, Value};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+
+use crate::suggest::did_you_mean;
+use crate::varsfile::Raw;
+
+/// One variable: its value as written and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    pub raw: Raw,
+    /// `FILE:LINE`, `--set`, `--fact`, `default` or `fact of TARGET`.
+    pub origin: String,
+}
+
+/// Why a variable could not be evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The variable whose value failed.
+    pub key: String,
+    pub origin: String,
+    /// Its value as written, where it is text.
+    pub expr: Option<String>,
+    pub why: String,
+    /// The variables that needed it, innermost first, with their origins.
+    pub needed_by: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.origin, self.key)?;
+        if let Some(expr) = &self.expr {
+            write!(f, " '{}'", printable(expr))?;
+        }
+        write!(f, ": {}", self.why)?;
+        for (i, (key, origin)) in self.needed_by.iter().enumerate() {
+            let sep = if i == 0 { " (needed by" } else { "," };
+            write!(f, "{sep} {key} at {origin}")?;
+        }
+        if !self.needed_by.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// Names Ansible defines per host at run time ("magic variables"); with
+/// `ansible_*`, what a message calls a fact that only the host knows.
+const MAGIC: &[&str] = &[
+    "group_names",
+    "groups",
+    "hostvars",
+    "inventory_dir",
+    "inventory_file",
+    "inventory_hostname",
+    "inventory_hostname_short",
+    "play_hosts",
+    "playbook_dir",
+    "role_path",
+];
+
+/// Is `name` a fact or magic variable of Ansible's?
+pub fn is_host_fact(name: &str) -> bool {
+    name.starts_with("ansible_") || MAGIC.contains(&name)
+}
+
+/// The variables, ready to evaluate.
+pub struct Vars {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    env: Environment<'static>,
+    vars: BTreeMap<String, Var>,
+    /// The target, for messages about facts it does not know.
+    target: String,
+    /// The names that are parameters (given with --set, not --fact).
+    params: std::collections::BTreeSet<String>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    cache: BTreeMap<String, Value>,
+    /// The variables being evaluated, outermost first.
+    stack: Vec<String>,
+    /// The first failure inside a lookup, which minijinja only sees as
+    /// an undefined value.
+    failure: Option<Failure>,
+    /// Names that were looked up and are not defined, latest last.
+    missing: Vec<String>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<variables>")
+    }
+}
+
+impl Object for Inner {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        // A lookup failed already: this template fails with it, and
+        // evaluating more would only blur which variable was wrong.
+        if self.lock().failure.is_some() {
+            return None;
+        }
+        match self.lookup(name) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                self.lock().missing.push(name.to_string());
+                None
+            }
+            Err(f) => {
+                self.lock().failure.get_or_insert(f);
+                None
+            }
+        }
+    }
+}
+
+impl Vars {
+    /// `vars` as the one namespace of a play on `target`; `params` names
+    /// the variables that are parameters, for messages.
+    pub fn new(
+        vars: BTreeMap<String, Var>,
+        target: &str,
+        params: impl IntoIterator<Item = String>,
+    ) -> Vars {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        crate::ansible_filters::register(&mut env);
+        Vars {
+            inner: Arc::new(Inner {
+                env,
+                vars,
+                target: target.to_string(),
+                params: params.into_iter().collect(),
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    /// The value of `name`; `Ok(None)` when it is not defined.
+    pub fn get(&self, name: &str) -> Result<Option<Value>, Failure> {
+        self.inner.lock().failure = None;
+        self.inner.lookup(name)
+    }
+
+    /// Where `name` was defined.
+    pub fn origin(&self, name: &str) -> Option<&str> {
+        self.inner.vars.get(name).map(|v| v.origin.as_str())
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lookup(self: &Arc<Self>, name: &str) -> Result<Option<Value>, Failure> {
+        if let Some(v) = self.lock().cache.get(name) {
+            return Ok(Some(v.clone()));
+        }
+        let Some(var) = self.vars.get(name) else {
+            return Ok(None);
+        };
+        {
+            let mut state = self.lock();
+            if state.stack.iter().any(|s| s == name) {
+                let mut cycle = state.stack.clone();
+                cycle.push(name.to_string());
+                return Err(self.failure(
+                    name,
+                    var,
+                    format!("references form a cycle: {}", cycle.join(" -> ")),
+                ));
+            }
+            state.stack.push(name.to_string());
+        }
+        let result = self.value_of(name, var, &var.raw);
+        let mut state = self.lock();
+        state.stack.pop();
+        if let Ok(v) = &result {
+            state.cache.insert(name.to_string(), v.clone());
+        }
+        result.map(Some)
+    }
+
+    fn failure(&self, key: &str, var: &Var, why: String) -> Failure {
+        Failure {
+            key: key.to_string(),
+            origin: var.origin.clone(),
+            expr: match &var.raw {
+                Raw::Str(s) => Some(s.clone()),
+                _ => None,
+            },
+            why,
+            needed_by: Vec::new(),
+        }
+    }
+
+    /// A value as Ansible has it: strings templated, inside lists and
+    /// mappings too.
+    fn value_of(self: &Arc<Self>, key: &str, var: &Var, raw: &Raw) -> Result<Value, Failure> {
+        Ok(match raw {
+            Raw::Str(s) if is_template(s) => self.template(key, var, s)?,
+            Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
+            Raw::Int(s) => s
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::from(s.as_str())),
+            Raw::Float(s) => s
+                .parse::<f64>()
+                .map(Value::from)
+                .unwrap_or(Value::from(s.as_str())),
+            Raw::Bool(b) => Value::from(*b),
+            Raw::Null => Value::from(()),
+            Raw::List(items) => Value::from(
+                items
+                    .iter()
+                    .map(|i| self.value_of(key, var, i))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Raw::Map(entries) => Value::from(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), self.value_of(key, var, v)?)))
+                    .collect::<Result<BTreeMap<_, _>, Failure>>()?,
+            ),
+            Raw::Vault => {
+                let how = if self.params.contains(key) {
+                    "--set"
+                } else {
+                    "--fact"
+                };
+                return Err(self.failure(
+                    key,
+                    var,
+                    format!("the value is encrypted with ansible-vault (!vault), which patroni-bake does not decrypt; pass the plain value with {how} {key}=VALUE"),
+                ));
+            }
+            Raw::Other(what) => {
+                return Err(self.failure(
+                    key,
+                    var,
+                    format!("the value is {what}, which a template cannot use"),
+                ))
+            }
+        })
+    }
+
+    fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
+        let before = self.lock().missing.len();
+        let ctx = Value::from_dyn_object(self.clone());
+        // Ansible keeps the type of a value that is one expression (a list
+        // stays a list, a bool a bool). An undefined result is printed
+        // instead, which is '' for `'a' if false` and an error for a
+        // variable that is not defined.
+        let native = single_expression(src).map(|expr| {
+            self.env
+                .compile_expression(expr)
+                .and_then(|e| e.eval(ctx.clone()))
+        });
+        let result = match native {
+            Some(Ok(v)) if !v.is_undefined() => Ok(v),
+            Some(Err(e)) => Err(e),
+            _ => {
+                self.take_nested(key, var)?;
+                self.env.render_str(src, ctx).map(Value::from)
+            }
+        };
+        self.take_nested(key, var)?;
+        result.map_err(|e| {
+            let missing = self
+                .lock()
+                .missing
+                .get(before..)
+                .and_then(|m| m.last().cloned());
+            self.failure(key, var, self.explain(&e, missing))
+        })
+    }
+
+    /// A failure inside a lookup of this template's, with this variable
+    /// added to the chain that needed it.
+    fn take_nested(&self, key: &str, var: &Var) -> Result<(), Failure> {
+        match self.lock().failure.take() {
+            Some(mut f) => {
+                f.needed_by.push((key.to_string(), var.origin.clone()));
+                Err(f)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn explain(&self, e: &minijinja::Error, missing: Option<String>) -> String {
+        let detail = e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string());
+        match e.kind() {
+            ErrorKind::SyntaxError => format!("Jinja syntax error: {detail}"),
+            ErrorKind::UndefinedError => match missing {
+                Some(name) if is_host_fact(&name) => format!(
+                    "`{name}` is an Ansible fact that patroni-bake cannot know when it renders for {}; give its value with --fact {name}=VALUE",
+                    self.target
+                ),
+                Some(name) => format!(
+                    "`{name}` is undefined{}; define it in a vars file, or give it with --fact {name}=VALUE",
+                    did_you_mean(&name, self.vars.keys().map(String::as_str))
+                ),
+                None => format!("{detail} (give the missing value with --fact NAME=VALUE)"),
+            },
+            ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => format!(
+                "{detail}: patroni-bake evaluates Jinja with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
+            ),
+            _ => detail,
+        }
+    }
+}
+
+/// `s` for a message: control characters (a line break) escaped, quotes
+/// kept as they are, so that an expression reads as it was written.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Does Ansible template this string?
+pub fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// The expression of a value that is exactly one `{{ … }}`.
+fn single_expression(s: &str) -> Option<&str> {
+    let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    if inner.contains("{{") || inner.contains("}}") || inner.contains("{%") || inner.contains("{#")
+    {
+        return None;
+    }
+    let inner = inner.strip_prefix('-').unwrap_or(inner);
+    let inner = inner.strip_suffix('-').unwrap_or(inner);
+    Some(inner.trim())
+}
+
+#[cfg(test)]
+#[path = "ansible_tests.rs"]
+mod tests;

@@ -1,0 +1,244 @@
+use super::*;
+use crate::recipe::Recipe;
+use camino::Utf8Path;
+
+/// The variables of a YAML vars file, with the facts of `target`.
+fn vars(target: &str, yaml: &str) -> Vars {
+    let entries = crate::varsfile::parse(Utf8Path::new("all.yml"), yaml).unwrap();
+    let mut map: BTreeMap<String, Var> = entries
+        .into_iter()
+        .map(|e| {
+            let origin = format!("all.yml:{}", e.line.unwrap_or(0));
+            (
+                e.key,
+                Var {
+                    raw: e.value,
+                    origin,
+                },
+            )
+        })
+        .collect();
+    map.extend(Recipe::embedded().unwrap().def.facts(target).unwrap());
+    Vars::new(map, target, ["pg_home".to_string()])
+}
+
+fn text(v: &Vars, name: &str) -> String {
+    v.get(name).unwrap().unwrap().to_string()
+}
+
+fn failure(v: &Vars, name: &str) -> Failure {
+    v.get(name).unwrap_err()
+}
+
+#[test]
+fn expressions_and_filters_evaluate_as_in_ansible() {
+    let v = vars(
+        "debian-12",
+        r#"
+pg_version: 17
+base: /srv
+cond: "{{ 'a' if pg_version > 16 else 'b' }}"
+plus: "{{ base + '/pg' }}"
+tilde: "{{ base ~ '/' ~ pg_version }}"
+string: "{{ pg_version | string + '-x' }}"
+int: "{{ '15' | int + 1 }}"
+bool_yes: "{{ 'yes' | bool }}"
+bool_no: "{{ 'no' | bool }}"
+lower: "{{ 'ABC' | lower }}"
+upper: "{{ 'abc' | upper }}"
+replace: "{{ '/a/b' | replace('/', '_') }}"
+trim: "{{ '  x  ' | trim }}"
+join: "{{ ['a', 'b'] | join(',') }}"
+default: "{{ missing | default('dflt') }}"
+d: "{{ missing | d('dd') }}"
+ternary: "{{ (pg_version == 17) | ternary('seventeen', 'other') }}"
+regex: '{{ "/usr/pgsql-17/bin" | regex_replace("pgsql-([0-9]+)", "pg\\1") }}'
+reference: "{{ tilde }}/data"
+mixed: "x-{{ pg_version }}-{{ 'y' if false }}"
+list: "{{ [1, 2] }}"
+version: "{{ ansible_distribution_major_version is version('11', '>') }}"
+folded: >-
+  {{ "/var/lib/pgsql" if ansible_os_family == "RedHat"
+  else
+  "/var/lib/postgresql" if ansible_os_family == 'Debian' }}
+literal: |
+  {{ base }}/lit
+"#,
+    );
+    for (name, want) in [
+        ("cond", "a"),
+        ("plus", "/srv/pg"),
+        ("tilde", "/srv/17"),
+        ("string", "17-x"),
+        ("int", "16"),
+        ("bool_yes", "True"),
+        ("bool_no", "False"),
+        ("lower", "abc"),
+        ("upper", "ABC"),
+        ("replace", "_a_b"),
+        ("trim", "x"),
+        ("join", "a,b"),
+        ("default", "dflt"),
+        ("d", "dd"),
+        ("ternary", "seventeen"),
+        ("regex", "/usr/pg17/bin"),
+        ("reference", "/srv/17/data"),
+        ("mixed", "x-17-"),
+        ("version", "True"),
+        ("folded", "/var/lib/postgresql"),
+        ("literal", "/srv/lit"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+    let list = v.get("list").unwrap().unwrap();
+    assert_eq!(list.len(), Some(2), "a single expression keeps its type");
+}
+
+#[test]
+fn every_target_supplies_its_facts() {
+    let probe = "family: '{{ ansible_os_family }}'\n\
+                 dist: '{{ ansible_distribution }}'\n\
+                 major: '{{ ansible_distribution_major_version }}'\n\
+                 pkg: '{{ ansible_pkg_mgr }}'\n\
+                 modern: \"{{ ansible_facts['os_family'] }}\"\n";
+    for (target, family, dist, major, pkg) in [
+        ("debian-12", "Debian", "Debian", "12", "apt"),
+        ("debian-13", "Debian", "Debian", "13", "apt"),
+        ("ubuntu-22.04", "Debian", "Ubuntu", "22", "apt"),
+        ("ubuntu-24.04", "Debian", "Ubuntu", "24", "apt"),
+        ("rhel-8", "RedHat", "RedHat", "8", "dnf"),
+        ("rocky-8", "RedHat", "Rocky", "8", "dnf"),
+        ("alma-8", "RedHat", "AlmaLinux", "8", "dnf"),
+        ("rhel-9", "RedHat", "RedHat", "9", "dnf"),
+        ("rocky-9", "RedHat", "Rocky", "9", "dnf"),
+        ("alma-9", "RedHat", "AlmaLinux", "9", "dnf"),
+    ] {
+        let v = vars(target, probe);
+        assert_eq!(text(&v, "family"), family, "{target}");
+        assert_eq!(text(&v, "modern"), family, "{target}");
+        assert_eq!(text(&v, "dist"), dist, "{target}");
+        assert_eq!(text(&v, "major"), major, "{target}");
+        assert_eq!(text(&v, "pkg"), pkg, "{target}");
+    }
+    let release = "r: '{{ ansible_distribution_release }}'\n";
+    assert_eq!(text(&vars("debian-12", release), "r"), "bookworm");
+    assert_eq!(text(&vars("debian-13", release), "r"), "trixie");
+    assert_eq!(text(&vars("ubuntu-22.04", release), "r"), "jammy");
+    assert_eq!(text(&vars("ubuntu-24.04", release), "r"), "noble");
+    assert_eq!(text(&vars("rhel-9", release), "r"), "Plow");
+    assert_eq!(text(&vars("rocky-9", release), "r"), "Blue Onyx");
+    let version = "v: '{{ ansible_distribution_version }}'\n";
+    assert_eq!(text(&vars("ubuntu-24.04", version), "v"), "24.04");
+    let python = "p: '{{ ansible_python.version.major }}.{{ ansible_python.version.minor }}'\n";
+    for (target, want) in [
+        ("debian-12", "3.11"),
+        ("debian-13", "3.13"),
+        ("ubuntu-22.04", "3.10"),
+        ("ubuntu-24.04", "3.12"),
+        ("rhel-9", "3.9"),
+    ] {
+        assert_eq!(text(&vars(target, python), "p"), want, "{target}");
+    }
+}
+
+#[test]
+fn facts_only_the_host_knows_are_named_with_the_way_to_give_them() {
+    let v = vars(
+        "debian-12",
+        "owner: '{{ ansible_user_id }}'\narch: '{{ ansible_architecture }}'\n\
+         point: '{{ ansible_distribution_version }}'\nhost: '{{ inventory_hostname }}-x'\n",
+    );
+    for (key, fact) in [
+        ("owner", "ansible_user_id"),
+        ("arch", "ansible_architecture"),
+        ("point", "ansible_distribution_version"),
+        ("host", "inventory_hostname"),
+    ] {
+        let f = failure(&v, key);
+        assert_eq!(f.key, key);
+        assert!(
+            f.why.contains(&format!("`{fact}` is an Ansible fact")),
+            "{}",
+            f.why
+        );
+        assert!(f.why.contains(&format!("--fact {fact}=VALUE")), "{}", f.why);
+    }
+}
+
+#[test]
+fn evaluation_is_lazy() {
+    let v = vars(
+        "debian-12",
+        "used: /srv/x\nsecret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\n\
+         looked_up: \"{{ lookup('env', 'HOME') }}\"\nowner: '{{ ansible_user_id }}'\n\
+         broken: '{{ unclosed'\n",
+    );
+    assert_eq!(text(&v, "used"), "/srv/x");
+}
+
+#[test]
+fn cycles_are_errors_naming_the_chain() {
+    let v = vars("debian-12", "a: '{{ b }}/x'\nb: '{{ c }}'\nc: '{{ a }}'\n");
+    let f = failure(&v, "a");
+    assert!(f.why.contains("cycle: a -> b -> c -> a"), "{}", f.why);
+    assert_eq!(f.key, "a");
+    let shown = f.to_string();
+    assert!(shown.contains("(needed by"), "{shown}");
+}
+
+#[test]
+fn undefined_variables_and_syntax_errors_name_key_line_and_expression() {
+    let v = vars(
+        "debian-12",
+        "home: /srv\nbin: '{{ hom }}/bin'\nsyntax: '{{ home ~ }}'\nfilter: '{{ home | nosuch }}'\n",
+    );
+    let f = failure(&v, "bin");
+    assert_eq!((f.key.as_str(), f.origin.as_str()), ("bin", "all.yml:2"));
+    assert_eq!(f.expr.as_deref(), Some("{{ hom }}/bin"));
+    assert!(
+        f.why.contains("`hom` is undefined; did you mean 'home'?"),
+        "{}",
+        f.why
+    );
+    let f = failure(&v, "syntax");
+    assert!(f.why.starts_with("Jinja syntax error"), "{}", f.why);
+    assert_eq!(f.origin, "all.yml:3");
+    let f = failure(&v, "filter");
+    assert!(f.why.contains("nosuch"), "{}", f.why);
+}
+
+#[test]
+fn a_failure_deep_in_a_chain_is_reported_where_it_is() {
+    let v = vars(
+        "debian-12",
+        "top: '{{ middle }}/x'\nmiddle: '{{ bottom }}'\nbottom: '{{ nope }}'\n",
+    );
+    let f = failure(&v, "top");
+    assert_eq!(f.key, "bottom");
+    assert_eq!(
+        f.needed_by,
+        vec![
+            ("middle".to_string(), "all.yml:2".to_string()),
+            ("top".to_string(), "all.yml:1".to_string())
+        ]
+    );
+}
+
+#[test]
+fn vault_values_are_errors_only_where_used() {
+    let v = vars(
+        "debian-12",
+        "pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\nuses: '{{ pw }}'\nfree: ok\n",
+    );
+    assert_eq!(text(&v, "free"), "ok");
+    let f = failure(&v, "uses");
+    assert_eq!(f.key, "pw");
+    assert!(f.why.contains("encrypted with ansible-vault"), "{}", f.why);
+    assert!(f.why.contains("pw=VALUE"), "{}", f.why);
+}
+
+#[test]
+fn unsafe_values_are_never_templated() {
+    let v = vars("debian-12", "raw: !unsafe '{{ not_a_template }}'\n");
+    assert_eq!(text(&v, "raw"), "{{ not_a_template }}");
+}
