@@ -8,6 +8,7 @@ pub mod ansible_filters;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod gzip;
 pub mod lock;
 pub mod manifest;
 pub mod output;

@@ -18,9 +18,6 @@ use crate::plan::Plan;
 use crate::recipe::{template, PipxSource, Recipe};
 use crate::templates;
 
-/// EC2 refuses user data over 16 KiB.
-pub const CLOUD_INIT_LIMIT: usize = 16 * 1024;
-
 /// One output format; `all` in the CLI means every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
@@ -143,14 +140,25 @@ impl Renderer {
                 templates::render(&self.env, template::DOCKERFILE, &ctx)
             }
             Format::CloudInit => {
+                let limit = plan.cloud_init_limit;
                 let install_sh = self.install_sh(&self.compact, plan, &base, &unit)?;
-                let ctx = context! { ..base, ..context! { install_sh } };
+                let ctx =
+                    context! { ..base.clone(), ..context! { install_sh, install_sh_gz => "" } };
+                let readable = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
+                if readable.len() <= limit {
+                    return Ok(readable);
+                }
+                // Too big to read: install.sh itself, byte for byte, gzip-compressed.
+                let full = self.install_sh(&self.env, plan, &base, &unit)?;
+                let install_sh_gz = crate::gzip::gzip_base64(&full);
+                let ctx = context! { ..base, ..context! { install_sh => "", install_sh_gz } };
                 let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
-                if text.len() > CLOUD_INIT_LIMIT {
-                    bail!(
-                        "the cloud-init snippet is {} bytes, over the {CLOUD_INIT_LIMIT}-byte EC2 user-data limit",
-                        text.len()
-                    );
+                if text.len() > limit {
+                    return Err(crate::error::usage(format!(
+                        "the cloud-init snippet is {} bytes even with the script gzip-compressed ({} bytes readable), over cloud_init_limit {limit}; raise it where the cloud takes more (Azure and OpenStack: 65536, GCP: 262144), or run install.sh another way",
+                        text.len(),
+                        readable.len()
+                    )));
                 }
                 Ok(text)
             }

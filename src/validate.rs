@@ -28,7 +28,12 @@ pub enum Kind {
     Bool,
     /// `pipx` or `package`.
     InstallMethod,
+    /// A size in bytes, from 1024 to 16777216 (16 MiB).
+    Bytes,
 }
+
+/// The range of [`Kind::Bytes`].
+pub const BYTES_RANGE: std::ops::RangeInclusive<u64> = 1024..=16 * 1024 * 1024;
 
 /// Characters allowed in paths besides ASCII letters and digits. Excluded on
 /// purpose: whitespace, quotes, `$`, backtick, `%`, backslash, `:` (it
@@ -48,6 +53,7 @@ impl Kind {
             Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
             Kind::Bool => "true or false",
             Kind::InstallMethod => "pipx or package",
+            Kind::Bytes => "a number of bytes from 1024 to 16777216, digits only",
         }
     }
 
@@ -66,6 +72,15 @@ impl Kind {
             Kind::Bool => Err("it is neither true nor false".into()),
             Kind::InstallMethod if value == "pipx" || value == "package" => Ok(()),
             Kind::InstallMethod => Err("it is not an install method".into()),
+            Kind::Bytes => match value.parse::<u64>() {
+                Ok(n) if BYTES_RANGE.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(())
+                }
+                Ok(n) if value.bytes().all(|b| b.is_ascii_digit()) => {
+                    Err(format!("{n} is out of range"))
+                }
+                _ => Err("it is not a whole number".into()),
+            },
         }
     }
 }

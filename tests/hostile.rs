@@ -319,7 +319,9 @@ fn hostile_values_survive_yaml_1_1_exactly() {
         .filter(|v| v.len() < 1024)
     {
         let keys = ["http_proxy", "https_proxy", "ca_bundle", "wheelhouse"];
-        let given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
+        let mut given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
+        // The readable snippet, whose YAML quoting is under test (not gzip).
+        given.extend(params::given_map([("cloud_init_limit", "16777216")], "test"));
         let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,

@@ -12,6 +12,9 @@ umask 022
 
 changed=0
 current_step='start'
+# A step that changes something it must undo on failure names the undoing
+# function here while it runs (the Patroni step: the previous install).
+on_failure=''
 on_exit() {
     rc=$?
     # A step killed halfway leaves no temporary file behind.
@@ -19,10 +22,17 @@ on_exit() {
         rm -f "$tmp"
     fi
     if [ "$rc" -ne 0 ]; then
+        if [ -n "$on_failure" ]; then
+            "$on_failure" || true
+        fi
         printf 'patroni-bake: step "%s" failed (exit %s); nothing after it ran\n' "$current_step" "$rc" >&2
     fi
 }
 trap on_exit EXIT
+# Killed by a signal, the script still runs on_exit.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # preflight: check prerequisites
 step_preflight() {
@@ -84,6 +94,24 @@ step_patroni() {
 # Commands as the user in a clean environment: root's variables stay out;
 # caches are not written.
 as_user() { runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; };
+# An installed Patroni stays usable through an upgrade: its venv, pipx's
+# shared libraries and the locks are moved aside and moved back if anything
+# fails (a run killed outright leaves them aside: the next run restores them
+# before it looks). Moves within the home run as the user.
+previous=/var/lib/postgresql/.local/share/pipx/patroni-bake-previous;
+restore_previous() {
+    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake /var/lib/postgresql/.local/share/pipx/logs;
+    for p in /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake; do
+        if [ -e "$previous/${p##*/}" ]; then
+            runuser -u postgres -- mv "$previous/${p##*/}" "$p";
+        fi;
+    done;
+    runuser -u postgres -- rm -rf "$previous";
+    printf 'patroni-bake: restored the Patroni install that was there before (%s)\n' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2;
+};
+if [ -d "$previous" ]; then
+    restore_previous;
+fi;
 # The distributions in a site-packages directory, as their dist-info
 # directories name them: sorted name==version, each followed by a space.
 # (pip names them: no newline or glob in them, so ls is safe to read.)
@@ -104,6 +132,15 @@ else
     # an install after a failed one ends like a first install (pipx 1.7
     # records --force-reinstall when it replaces a venv). Removals in the
     # home run as the user: root must not follow the user's symlinks.
+    if [ -d /var/lib/postgresql/.local/share/pipx/venvs/patroni ]; then
+        runuser -u postgres -- mkdir "$previous";
+        for p in /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake; do
+            if [ -e "$p" ]; then
+                runuser -u postgres -- mv "$p" "$previous/${p##*/}";
+            fi;
+        done;
+        on_failure=restore_previous;
+    fi;
     runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/patroni-bake/downloads;
     # The locks, kept as the record of what is installed.
     runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/patroni-bake;
@@ -153,6 +190,8 @@ else
         printf 'patroni-bake: %s --version printed "%s", not %s\n' /var/lib/postgresql/.local/bin/patroni "$reported" 'patroni 4.0.7' >&2;
         exit 1;
     fi;
+    on_failure='';
+    runuser -u postgres -- rm -rf "$previous";
     printf 'changed: installed %s in %s, as locked\n' 'patroni[etcd3,psycopg2-binary]==4.0.7' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
     changed=$((changed + 1));
 fi;

@@ -12,6 +12,9 @@ umask 022
 
 changed=0
 current_step='start'
+# A step that changes something it must undo on failure names the undoing
+# function here while it runs (the Patroni step: the previous install).
+on_failure=''
 on_exit() {
     rc=$?
     # A step killed halfway leaves no temporary file behind.
@@ -19,10 +22,17 @@ on_exit() {
         rm -f "$tmp"
     fi
     if [ "$rc" -ne 0 ]; then
+        if [ -n "$on_failure" ]; then
+            "$on_failure" || true
+        fi
         printf 'patroni-bake: step "%s" failed (exit %s); nothing after it ran\n' "$current_step" "$rc" >&2
     fi
 }
 trap on_exit EXIT
+# Killed by a signal, the script still runs on_exit.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # preflight: check prerequisites
 step_preflight() {

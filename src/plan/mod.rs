@@ -39,6 +39,9 @@ pub struct Plan {
     /// Packages the package manager installs: pipx, or a Python with pip;
     /// for `package`, Patroni's packages and those of its extras.
     pub os_packages: Vec<String>,
+    /// The largest cloud-init snippet, in bytes (`cloud_init_limit`): the
+    /// readable snippet when it fits, else the script gzip-compressed.
+    pub cloud_init_limit: usize,
     /// Packages that cloud-init's own `packages` module installs: none for
     /// `package`, whose install must also undo the package's enablement.
     pub cloud_init_packages: Vec<String>,
@@ -114,6 +117,9 @@ pub struct Plan {
     /// In the user's home: the lock files the install was given (kept, as
     /// the record of what it installed) and, during the install, downloads.
     pub lock_dir: String,
+    /// Where an upgrade keeps the previous install (venv, pipx's shared
+    /// libraries, locks) until the new one is verified; restored on failure.
+    pub previous_dir: String,
     /// pipx's shared libraries' lock, as a file on the target.
     pub shared_lock_file: String,
     /// Patroni's lock, as a file on the target.
@@ -298,6 +304,8 @@ pub fn build(
         target_description: t.description.clone(),
         family: t.family.clone(),
         package_manager: family.package_manager,
+        // Validated as bytes; without validation (quoting tests), EC2's.
+        cloud_init_limit: p["cloud_init_limit"].parse().unwrap_or(16384),
         cloud_init_packages: if by_package {
             Vec::new()
         } else {
@@ -325,6 +333,7 @@ pub fn build(
         patroni_requirements,
         pipx_requirements,
         shared_python: format!("{pipx_home}/shared/bin/python"),
+        previous_dir: format!("{pipx_home}/patroni-bake-previous"),
         shared_site_packages: site(&format!("{pipx_home}/shared")),
         site_packages: site(&venv),
         wheelhouse,

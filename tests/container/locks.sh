@@ -34,22 +34,27 @@ assert_locked() { # CONTAINER LABEL
         "$(lock_pins "$py" "pip setuptools wheel")" installed locks.toml
 }
 
-# A hash that does not match stops the install before anything of it runs.
-test_tampered_hash() { # SUITE BASE
-    local suite=$1 base=$2 c="$RUN_ID-$1-tampered"
-    local dir="$WORK/render-$TARGET-tampered"
-    mkdir -p "$dir"
-    # The first hex digit of Patroni's own hash, changed.
-    python3 - "$RENDER/install.sh" "$VERSION" >"$dir/install.sh" <<'EOF'
+# install.sh of $RENDER with the first hex digit of Patroni's own hash
+# changed, into DIR/install.sh.
+tamper_hash() { # DIR LABEL
+    mkdir -p "$1"
+    python3 - "$RENDER/install.sh" "$VERSION" >"$1/install.sh" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
 m = re.search("'patroni==" + re.escape(sys.argv[2]) + " --hash=sha256:([0-9a-f])", text)
 i = m.start(1)
 sys.stdout.write(text[:i] + ("1" if text[i] == "0" else "0") + text[i + 1:])
 EOF
-    if cmp -s "$dir/install.sh" "$RENDER/install.sh"; then
-        fail "$suite locks: the tampering left install.sh as it was"
+    if cmp -s "$1/install.sh" "$RENDER/install.sh"; then
+        fail "$2: the tampering left install.sh as it was"
     fi
+}
+
+# A hash that does not match stops the install before anything of it runs.
+test_tampered_hash() { # SUITE BASE
+    local suite=$1 base=$2 c="$RUN_ID-$1-tampered"
+    local dir="$WORK/render-$TARGET-tampered"
+    tamper_hash "$dir" "$suite locks"
     CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $dir:/r:ro $base sh /r/install.sh"
     start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$dir:/pbct/tampered:ro" -v "$HERE:/pbct/tests:ro"
     local out

@@ -22,6 +22,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/locks.sh"
 # shellcheck source=package.sh
 . "$HERE/package.sh"
+# shellcheck source=upgrades.sh
+. "$HERE/upgrades.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -31,7 +33,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings drift faults locks package systemd}
+STAGES=${STAGES:-renderings drift faults upgrades locks package systemd}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -138,12 +140,12 @@ test_docker() { # SUITE FLAVOUR BASE
     assert_install "$c" "$WORK/manifest-$suite-$flavour-docker" "$suite/$flavour docker"
 }
 
-test_cloud_init() { # SUITE FLAVOUR BASE
-    local suite=$1 flavour=$2 base=$3
+test_cloud_init() { # SUITE FLAVOUR BASE [USER_DATA]
+    local suite=$1 flavour=$2 base=$3 user_data=${4:-$RENDER/cloud-init.yaml}
     local c="$RUN_ID-$suite-$flavour-cloud"
     local seed="$WORK/seed-$suite-$flavour"
     mkdir -p "$seed"
-    cp "$RENDER/cloud-init.yaml" "$seed/user-data"
+    cp "$user_data" "$seed/user-data"
     printf 'instance-id: %s\nlocal-hostname: patroni-bake-test\n' "$c" >"$seed/meta-data"
     CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $seed:/var/lib/cloud/seed/nocloud:ro $base sh -c 'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final'"
     start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$seed:/var/lib/cloud/seed/nocloud:ro" -v "$HERE:/pbct/tests:ro"
@@ -250,10 +252,17 @@ else
         PIPX_HOME_=$HOME_/.local/share/pipx
         VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
         if stage renderings; then
+            # The nodot flavour gets the snippet gzip-compressed (a limit it
+            # does not fit readably), so real cloud-init decodes gz+b64.
+            gz="$WORK/render-$TARGET-gz"
+            "$BIN" render --target "$TARGET" --set "ca_bundle=$CA_IN" --set cloud_init_limit=12288 --out "$gz" 2>/dev/null
+            expect_contains "$suite: the 12288-byte rendering is gzip-compressed" "$(cat "$gz/cloud-init.yaml")" 'encoding: "gz+b64"'
             for flavour in nodot skel; do
+                user_data=$RENDER/cloud-init.yaml
+                [ "$flavour" = nodot ] && user_data=$gz/cloud-init.yaml
                 test_shell "$suite" "$flavour" "$(base_image "$suite" "$flavour")"
                 test_docker "$suite" "$flavour" "$(base_image "$suite" "$flavour")"
-                test_cloud_init "$suite" "$flavour" "$(base_image "$suite" "$flavour-cloud")"
+                test_cloud_init "$suite" "$flavour" "$(base_image "$suite" "$flavour-cloud")" "$user_data"
                 compare_manifests "$suite" "$flavour" shell docker cloud
                 say "end state ($suite/$flavour):"
                 sed 's/^/    /' "$WORK/manifest-$suite-$flavour-shell"
@@ -267,6 +276,9 @@ else
         fi
         if stage faults; then
             test_faults "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
+        fi
+        if stage upgrades; then
+            test_upgrades "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
         fi
         if stage locks; then
             test_tampered_hash "$suite" "$(base_image "$suite" nodot)"

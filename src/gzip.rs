@@ -1,0 +1,48 @@
+//! Deterministic gzip + base64, for cloud-init's `encoding: gz+b64`.
+//!
+//! The same text gives the same bytes on any machine: the gzip header has
+//! no timestamp (mtime 0), no file name and a fixed OS byte, and the
+//! compression level is fixed.
+
+use std::io::Write;
+
+use base64::Engine;
+use flate2::{Compression, GzBuilder};
+
+/// `text`, gzip-compressed and base64-encoded (standard alphabet, padded).
+pub fn gzip_base64(text: &str) -> String {
+    let mut encoder = GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    encoder
+        .write_all(text.as_bytes())
+        .expect("gzip into memory");
+    let bytes = encoder.finish().expect("gzip into memory");
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::read::GzDecoder;
+    use std::io::Read;
+
+    #[test]
+    fn round_trips_and_is_deterministic() {
+        let text = "#!/bin/sh\necho 'ok'\n".repeat(100);
+        let encoded = gzip_base64(&text);
+        assert_eq!(encoded, gzip_base64(&text));
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&encoded)
+            .unwrap();
+        assert_eq!(&bytes[4..8], &[0, 0, 0, 0], "no timestamp in the header");
+        let mut back = String::new();
+        GzDecoder::new(&bytes[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
+        assert!(encoded.len() < text.len() / 4);
+    }
+}
