@@ -526,13 +526,44 @@ fn vault_cycles_and_syntax_errors_in_used_keys_exit_2_with_file_line_and_express
 #[test]
 fn cloud_init_over_its_limit_is_compressed_or_refused_with_the_sizes() {
     let (code, yaml, err) = {
-        let out = render(&["-t", "rhel-9", "-f", "cloud-init", "--set", "cloud_init_limit=65536"]);
+        let out = render(&[
+            "-t",
+            "rhel-9",
+            "-f",
+            "cloud-init",
+            "--set",
+            "cloud_init_limit=65536",
+        ]);
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     };
     assert_eq!(code, Some(0), "{err}");
     assert!(!yaml.contains("gz+b64"), "readable where it fits");
-    let out = render(&["-t", "rhel-9", "-f", "cloud-init", "--set", "cloud_init_limit=1024"]);
-    assert_usage_error(&out, &["even with the script gzip-compressed", "over cloud_init_limit 1024", "65536"]);
-    let out = render(&["-t", "rhel-9", "-f", "cloud-init", "--set", "cloud_init_limit=16k"]);
-    assert_usage_error(&out, &["cloud_init_limit '16k' is not valid", "1024 to 16777216"]);
+    let out = render(&[
+        "-t",
+        "rhel-9",
+        "-f",
+        "cloud-init",
+        "--set",
+        "cloud_init_limit=1024",
+    ]);
+    assert_usage_error(
+        &out,
+        &[
+            "even with the script gzip-compressed",
+            "over cloud_init_limit 1024",
+            "65536",
+        ],
+    );
+    let out = render(&[
+        "-t",
+        "rhel-9",
+        "-f",
+        "cloud-init",
+        "--set",
+        "cloud_init_limit=16k",
+    ]);
+    assert_usage_error(
+        &out,
+        &["cloud_init_limit '16k' is not valid", "1024 to 16777216"],
+    );
 }

@@ -321,7 +321,10 @@ fn hostile_values_survive_yaml_1_1_exactly() {
         let keys = ["http_proxy", "https_proxy", "ca_bundle", "wheelhouse"];
         let mut given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
         // The readable snippet, whose YAML quoting is under test (not gzip).
-        given.extend(params::given_map([("cloud_init_limit", "16777216")], "test"));
+        given.extend(params::given_map(
+            [("cloud_init_limit", "16777216")],
+            "test",
+        ));
         let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,

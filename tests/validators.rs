@@ -72,7 +72,9 @@ fn cloud_init_passes_schema_and_fits_its_limit() {
             .find_map(|a| a.strip_prefix("cloud_init_limit="))
             .map_or(16384, |v| v.parse().unwrap());
         if len > limit {
-            return Err(format!("cloud-init.yaml is {len} bytes, over its limit {limit}"));
+            return Err(format!(
+                "cloud-init.yaml is {len} bytes, over its limit {limit}"
+            ));
         }
         ok(
             "cloud-init schema",
