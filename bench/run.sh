@@ -28,12 +28,13 @@ BASE=$(base_image bookworm nodot)
 RENDER=$WORK/render
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --out "$RENDER" 2>/dev/null
 cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$HERE/floor-unlocked.sh" "$WORK/"
-# The lock of the rendering, for the floor's bare commands.
-python3 - "$REPO/recipes/install_patroni/locks.toml" "$WORK" <<'EOF'
-import sys, tomllib
-py = tomllib.load(open(sys.argv[1], "rb"))["python"]["3.11"]
-for name, key in (("shared", "pip setuptools wheel"), ("patroni", "patroni[etcd,psycopg2-binary]==4.1.5")):
-    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(py[key]) + "\n")
+# The lock of the rendering, for the floor's bare commands: from the plan.
+"$BIN" plan --target debian-12 --set "ca_bundle=$CA_IN" 2>/dev/null >"$WORK/plan.json"
+python3 - "$WORK/plan.json" "$WORK" <<'EOF'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+for name in ("shared", "patroni"):
+    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(plan[f"{name}_requirements"]) + "\n")
 EOF
 
 # One base for all three methods: Python, python3-apt and ansible-core in a

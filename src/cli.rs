@@ -25,18 +25,17 @@ pub enum Command {
     Targets(RecipeArgs),
     /// List the parameters with their defaults and descriptions.
     Params(ParamsArgs),
-    /// Resolve hash-locked requirements (with uv) into DIR/install_patroni/locks.toml.
+    /// Lock a Patroni version with every extra (uv's universal resolution) into --out FILE.
     Lock(LockArgs),
+    /// Print the plan (every value resolved for the target) as JSON.
+    Plan(InputArgs),
     /// Download a target's locked files into DIR: a wheelhouse for offline installs.
     Wheelhouse(WheelhouseArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct LockArgs {
-    /// Target to lock for (repeatable; default: every target).
-    #[arg(long, short = 't', value_name = "TARGET")]
-    pub target: Vec<String>,
-    /// Set a parameter (repeatable): patroni_version and patroni_extras choose what is locked.
+    /// Set a parameter (repeatable): patroni_version chooses what is locked (every extra is).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Read variables from a YAML, JSON or TOML file, or a group_vars/all/ directory (repeatable).
@@ -45,9 +44,17 @@ pub struct LockArgs {
     /// Give an Ansible fact or variable that the vars refer to (repeatable).
     #[arg(long = "fact", value_name = "NAME=VALUE")]
     pub fact: Vec<String>,
-    /// The recipe folder to update (a checkout's recipes/).
+    /// Write the lock to FILE (yours, kept with your rendering); render with --lock FILE.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        required_unless_present = "recipes"
+    )]
+    pub out: Option<Utf8PathBuf>,
+    /// Refresh the recipe's own lock in DIR/install_patroni/ (a checkout's recipes/; the default version only).
     #[arg(long, value_name = "DIR")]
-    pub recipes: Utf8PathBuf,
+    pub recipes: Option<Utf8PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +102,9 @@ pub struct InputArgs {
     /// List the vars files' keys that no parameter uses.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// The lock of another Patroni version, made by `patroni-bake lock --out FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<Utf8PathBuf>,
     #[command(flatten)]
     pub recipe: RecipeArgs,
 }

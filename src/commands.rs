@@ -11,7 +11,7 @@ use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
 use crate::error::{exit_code, usage};
 use crate::params::{self, Source};
 use crate::plan::{self, Plan};
-use crate::recipe::{ParamDefault, Recipe, RECIPE_NAME};
+use crate::recipe::{ParamDefault, Recipe, LOCK_FILE, RECIPE_NAME};
 use crate::render::{Format, Renderer};
 use crate::{lock, output, wheelhouse};
 
@@ -90,39 +90,70 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lock(args) => {
-            let recipe = Recipe::from_dir(&args.recipes)?;
-            let inputs = params::collect(&recipe.def, &sources(sub))?;
-            let targets: Vec<String> = if args.target.is_empty() {
-                recipe.def.targets.keys().cloned().collect()
-            } else {
-                args.target.clone()
+            let mut recipe = match &args.recipes {
+                Some(dir) => Recipe::from_dir(dir)?,
+                None => Recipe::embedded()?,
             };
-            let mut locks = recipe.locks.clone();
-            let mut done = std::collections::BTreeSet::new();
-            for target in &targets {
-                for req in plan::lock_requests_for(&recipe, target, &inputs.given)? {
-                    // Targets that share a Python share its locks.
-                    if !done.insert((req.python.clone(), req.key.clone())) {
-                        continue;
-                    }
-                    eprintln!(
-                        "patroni-bake: locking {} for Python {} ({target})",
-                        req.key, req.python
-                    );
-                    let lines =
-                        lock::resolve(&req.requirements, &req.python).with_context(|| {
-                            format!("locking {} for Python {}", req.key, req.python)
-                        })?;
-                    locks
-                        .python
-                        .entry(req.python.clone())
-                        .or_default()
-                        .insert(req.key.clone(), lines);
-                }
+            let inputs = params::collect(&recipe.def, &sources(sub))?;
+            let any_target = recipe
+                .def
+                .targets
+                .keys()
+                .next()
+                .context("no targets")?
+                .clone();
+            let p = params::resolve(&recipe.def, &any_target, &inputs.given, true)?;
+            let version = p["patroni_version"].clone();
+            if version == "latest" {
+                return Err(usage("patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)"));
             }
-            let path = args.recipes.join(RECIPE_NAME).join(lock::LOCKS_FILE);
-            output::write_file(&path, locks.to_text()?.as_bytes())?;
-            eprintln!("patroni-bake: wrote {path}");
+            let out = match (&args.out, &args.recipes) {
+                (Some(file), _) => file.clone(),
+                (None, Some(dir)) => {
+                    let default = recipe.def.params["patroni_version"].default.for_family("");
+                    if version != default {
+                        return Err(usage(format!(
+                            "the recipe's lock is for its default version {default}; write a lock of {version} with --out FILE and render with --lock FILE"
+                        )));
+                    }
+                    dir.join(RECIPE_NAME).join(LOCK_FILE)
+                }
+                (None, None) => {
+                    return Err(usage(
+                        "give --out FILE (or --recipes DIR to refresh the recipe's own lock)",
+                    ))
+                }
+            };
+            let dir = Utf8PathBuf::from_path_buf(
+                std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
+            )
+            .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+            eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
+            let result = lock::uv_lock(&lock::lock_project(&recipe.def, &version), &dir);
+            let _ = std::fs::remove_dir_all(&dir);
+            let text = result?;
+            recipe.add_lock(&text, "the lock uv made")?;
+            // Every target must take the default extras from it.
+            for target in recipe.def.targets.keys() {
+                let mut given = inputs.given.clone();
+                given.insert(
+                    "patroni_version".into(),
+                    params::given_map([("patroni_version", &version)], "--set")
+                        .remove("patroni_version")
+                        .unwrap_or_else(|| unreachable!()),
+                );
+                plan::build(&recipe, target, &given, true)
+                    .with_context(|| format!("checking the new lock on {target}"))?;
+            }
+            output::write_file(&out, text.as_bytes())?;
+            eprintln!("patroni-bake: wrote {out}; render with --lock {out}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan(args) => {
+            let (_, plan) = plan_for(&args, sub)?;
+            let json = serde_json::to_string_pretty(&plan).context("serializing the plan")?;
+            println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Wheelhouse(args) => {
@@ -147,7 +178,10 @@ fn load_recipe(args: &RecipeArgs) -> Result<Recipe> {
 
 /// The recipe and the plan for the inputs, with notes printed to stderr.
 fn plan_for(input: &InputArgs, m: &ArgMatches) -> Result<(Recipe, Plan)> {
-    let recipe = load_recipe(&input.recipe)?;
+    let mut recipe = load_recipe(&input.recipe)?;
+    if let Some(file) = &input.lock {
+        recipe.add_lock_file(file)?;
+    }
     let inputs = params::collect(&recipe.def, &sources(m))?;
     for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");

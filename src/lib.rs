@@ -19,6 +19,7 @@ pub mod recipe;
 pub mod render;
 pub mod suggest;
 pub mod templates;
+pub mod uvlock;
 pub mod validate;
 pub mod varsfile;
 pub mod wheelhouse;

@@ -13,14 +13,17 @@ use serde::Deserialize;
 
 use crate::ansible::Var;
 use crate::error::usage;
-use crate::lock::{Locks, LOCKS_FILE};
 use crate::suggest::did_you_mean;
+use crate::uvlock::UvLock;
 use crate::validate::Kind;
 
 /// The recipe this tool renders.
 pub const RECIPE_NAME: &str = "install_patroni";
 /// The recipe definition inside a recipe folder.
 pub const RECIPE_FILE: &str = "recipe.toml";
+/// The lock of the default Patroni version inside a recipe folder (uv's
+/// lock format; `make lock` refreshes it).
+pub const LOCK_FILE: &str = "patroni.uv.lock";
 
 /// Name constants of every template a recipe folder holds.
 pub mod template {
@@ -63,7 +66,7 @@ macro_rules! embed {
 /// The embedded copy of `recipes/install_patroni/`.
 const EMBEDDED: &[(&str, &str)] = embed![
     RECIPE_FILE => "recipe.toml",
-    LOCKS_FILE => "locks.toml",
+    LOCK_FILE => "patroni.uv.lock",
     template::INSTALL_SH => "install.sh.j2",
     template::DOCKERFILE => "Dockerfile.j2",
     template::CLOUD_INIT => "cloud-init.yaml.j2",
@@ -82,8 +85,9 @@ const EMBEDDED: &[(&str, &str)] = embed![
 #[derive(Debug, Clone)]
 pub struct Recipe {
     pub def: RecipeDef,
-    /// `locks.toml`: the hash-locked requirements.
-    pub locks: Locks,
+    /// The locks by the Patroni version they hold: the recipe's, and a
+    /// user's (`--lock`), which wins for its version.
+    pub locks: BTreeMap<String, UvLock>,
     /// Template sources by name (see [`template`]).
     pub templates: BTreeMap<String, String>,
 }
@@ -100,6 +104,13 @@ pub struct RecipeDef {
     pub pipx_pip_spec: String,
     /// What pipx keeps in its shared venv (pip and its build tools).
     pub pipx_shared_libs: Vec<String>,
+    /// The Python modules each extra installs, imported once after an
+    /// install as a smoke check.
+    pub extra_modules: BTreeMap<String, Vec<String>>,
+    /// Metadata uv is given instead of building an sdist to read it
+    /// (name → version; no dependencies), for `patroni-bake lock`.
+    #[serde(default)]
+    pub lock_dependency_metadata: BTreeMap<String, String>,
     pub families: BTreeMap<String, Family>,
     pub targets: BTreeMap<String, Target>,
     pub params: BTreeMap<String, ParamDef>,
@@ -141,6 +152,8 @@ pub struct Target {
     /// The interpreter that runs pipx.
     pub python: String,
     pub python_version: String,
+    /// Its full version where the target ships one (markers may compare it).
+    pub python_full_version: String,
     /// OS packages to install before pipx can run.
     pub packages: Vec<String>,
     /// The version of the distribution's patroni package, where known.
@@ -201,7 +214,7 @@ impl Recipe {
             )));
         }
         let mut files = BTreeMap::new();
-        for name in [RECIPE_FILE, LOCKS_FILE]
+        for name in [RECIPE_FILE, LOCK_FILE]
             .into_iter()
             .chain(template::ALL.iter().copied())
         {
@@ -224,13 +237,33 @@ impl Recipe {
             toml::from_str(&text).with_context(|| format!("parsing {origin}/{RECIPE_FILE}"))?;
         def.check()
             .with_context(|| format!("checking {origin}/{RECIPE_FILE}"))?;
-        let text = files.remove(LOCKS_FILE).unwrap_or_default();
-        let locks = Locks::parse(&text, &format!("{origin}/{LOCKS_FILE}"))?;
-        Ok(Recipe {
+        let text = files.remove(LOCK_FILE).unwrap_or_default();
+        let mut recipe = Recipe {
             def,
-            locks,
+            locks: BTreeMap::new(),
             templates: files,
-        })
+        };
+        recipe.add_lock(&text, &format!("{origin}/{LOCK_FILE}"))?;
+        Ok(recipe)
+    }
+
+    /// Add a lock (uv.lock text) for the Patroni version it holds.
+    pub fn add_lock(&mut self, text: &str, origin: &str) -> Result<()> {
+        let lock = UvLock::parse(text, origin)?;
+        let version = lock
+            .patroni_version()
+            .with_context(|| format!("{origin} holds no Patroni"))?
+            .to_string();
+        self.locks.insert(version, lock);
+        Ok(())
+    }
+
+    /// Add the user's lock file (`--lock FILE`).
+    pub fn add_lock_file(&mut self, path: &Utf8Path) -> Result<()> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| usage(format!("--lock {path}: {e}")))?;
+        self.add_lock(&text, path.as_str())
+            .map_err(|e| usage(format!("--lock {path}: {e:#}; make it with `patroni-bake lock --set patroni_version=V --out {path}`")))
     }
 }
 

@@ -255,9 +255,10 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                     }
                 }
                 // The PATH block, read by the user's shell, gives the values back.
+                // The call that writes the block (others run `python -c`).
                 let runuser = calls(&log)
                     .into_iter()
-                    .find(|c| c.iter().any(|a| a == "-c"))
+                    .find(|c| c.iter().any(|a| a.ends_with("# patroni-bake")))
                     .unwrap();
                 let block: Vec<&String> = runuser
                     .iter()

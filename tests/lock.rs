@@ -1,165 +1,187 @@
 //! `patroni-bake lock` end to end, offline: uv is replaced by a stub that
-//! answers with a fixed pylock.toml per platform, so that the merge of
-//! platforms, the file written and its use by `render --recipes` are tested
+//! keeps the lock project it was given and writes a fixed uv.lock (the test
+//! lock of tests/data), so that the command, the file it writes in the
+//! user's directory, `render --lock` and `check` on a stale lock are tested
 //! without an index.
 
 mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
-/// pylock.toml as uv prints it: a binary package whose wheels differ by
-/// platform, a pure wheel, and an sdist-only package.
-const STUB_UV: &str = r##"#!/bin/sh
-cat > /dev/null
-case " $* " in *x86_64*) arch=x86_64 h=1 ;; *) arch=aarch64 h=2 ;; esac
-r() { printf "$1%.0s" $(seq 64); }
-cat <<EOF
-lock-version = "1.0"
-created-by = "uv"
+/// uv: `uv lock` in the lock project's directory.
+const STUB_UV: &str = r#"#!/bin/sh
+[ "$1" = lock ] || { echo "stub uv: unexpected $*" >&2; exit 2; }
+cp pyproject.toml "$STUB_KEEP/pyproject.toml"
+[ -z "${STUB_FAIL:-}" ] || { echo "error: Failed to fetch: https://pypi.org/simple/patroni/" >&2; exit 2; }
+cp "$STUB_LOCK" uv.lock
+"#;
 
-[[packages]]
-name = "PyYAML"
-version = "6.0.4"
-sdist = { url = "https://x/pyyaml-6.0.4.tar.gz", hashes = { sha256 = "$(r 9)" } }
-wheels = [
-    { url = "https://x/pyyaml-6.0.4-cp311-cp311-manylinux_2_17_$arch.whl", hashes = { sha256 = "$(r 7)" } },
-    { url = "https://x/pyyaml-6.0.4-cp311-cp311-manylinux_2_28_$arch.whl", hashes = { sha256 = "$(r $h)" } },
-]
-
-[[packages]]
-name = "patroni"
-version = "9.9.9"
-wheels = [{ url = "https://x/patroni-9.9.9-py3-none-any.whl", hashes = { sha256 = "$(r a)" } }]
-
-[[packages]]
-name = "python_etcd"
-version = "0.4.5"
-sdist = { url = "https://x/python-etcd-0.4.5.tar.gz", hashes = { sha256 = "$(r c)" } }
-EOF
-"##;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), &dest).unwrap();
-        }
-    }
+/// A directory with the stub uv, for PATH.
+fn stub_bin(tmp: &Path) -> PathBuf {
+    let bin = tmp.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::write(bin.join("uv"), STUB_UV).unwrap();
+    fs::set_permissions(bin.join("uv"), fs::Permissions::from_mode(0o755)).unwrap();
+    bin
 }
 
-fn recipes_copy(tmp: &Path) -> std::path::PathBuf {
-    let recipes = tmp.join("recipes");
-    copy_dir(&repo().join("recipes"), &recipes);
-    recipes
+fn lock_cmd(tmp: &Path, path: &str) -> std::process::Command {
+    let mut cmd = bin();
+    cmd.arg("lock")
+        .current_dir(tmp)
+        .env("PATH", path)
+        .env("STUB_KEEP", tmp)
+        .env("STUB_LOCK", repo().join("tests/data/stub.uv.lock"));
+    cmd
 }
 
 #[test]
-fn lock_merges_platforms_writes_locks_toml_and_render_uses_it() {
+fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let recipes = recipes_copy(tmp.path());
-    let stubs = tmp.path().join("bin");
-    fs::create_dir_all(&stubs).unwrap();
-    fs::write(stubs.join("uv"), STUB_UV).unwrap();
-    fs::set_permissions(stubs.join("uv"), fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:/usr/bin:/bin", stubs.display());
-    let r = recipes.to_str().unwrap();
-    let render = || {
-        run(bin()
-            .args(["render", "--recipes", r, "-t", "debian-12"])
-            .args(["--set", "patroni_version=9.9.9"]))
-    };
-
-    // Before the lock: a usage error that names the command to run.
-    let out = render();
+    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp.path()).display());
+    // Before: a usage error that names the command to run.
+    let out = run(bin().args([
+        "render",
+        "-t",
+        "debian-12",
+        "--set",
+        "patroni_version=9.9.9",
+    ]));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains(
-            "patroni-bake lock --recipes DIR --target debian-12 --set patroni_version=9.9.9"
-        ),
+        err.contains("patroni-bake lock --set patroni_version=9.9.9 --out patroni-9.9.9.uv.lock"),
         "{err}"
     );
 
-    let out = run(bin()
-        .args(["lock", "--recipes", r, "-t", "debian-12"])
-        .args(["--set", "patroni_version=9.9.9"])
-        .env("PATH", &path));
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--out",
+        "patroni-9.9.9.uv.lock",
+    ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let locks = fs::read_to_string(recipes.join("install_patroni/locks.toml")).unwrap();
-    let h = |c: &str| c.repeat(64);
-    // The newest-glibc wheel of each platform, hashes sorted; the sdist only
-    // where no wheel is; names normalized.
-    let pyyaml = format!(
-        "pyyaml==6.0.4 --hash=sha256:{} --hash=sha256:{}",
-        h("1"),
-        h("2")
+    let lock = tmp.path().join("patroni-9.9.9.uv.lock");
+    assert_eq!(
+        fs::read_to_string(&lock).unwrap(),
+        fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
     );
-    assert!(locks.contains(&format!("\"{pyyaml}\"")), "{locks}");
-    assert!(
-        !locks.contains(&h("7")) && !locks.contains(&h("9")),
-        "{locks}"
-    );
-    assert!(locks.contains(&format!("\"python-etcd==0.4.5 --hash=sha256:{}\"", h("c"))));
-    assert!(locks.contains("\"patroni[etcd,psycopg2-binary]==9.9.9\" = ["));
-    // The locks it did not make are kept.
-    assert!(locks.contains("[python.\"3.13\"]"));
+    // The lock project: every extra of Patroni's, pipx and its libraries,
+    // for Linux x86_64 and aarch64.
+    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
+    for want in [
+        "patroni = [\"patroni==9.9.9\"]",
+        "\"etcd3\" = [\"patroni[etcd3]==9.9.9\"]",
+        "\"zookeeper\" = [\"patroni[zookeeper]==9.9.9\"]",
+        "patroni-bake-shared = [\"pip\", \"setuptools\", \"wheel\"]",
+        "patroni-bake-pipx = [\"pipx==1.7.1\"]",
+        "platform_machine == 'aarch64'",
+        "requires-python = \">=3.9\"",
+    ] {
+        assert!(project.contains(want), "{want}:\n{project}");
+    }
 
-    let out = render();
+    let l = lock.to_str().unwrap();
+    let render = |args: &[&str]| {
+        run(bin()
+            .args([
+                "render",
+                "-t",
+                "debian-12",
+                "--lock",
+                l,
+                "--set",
+                "patroni_version=9.9.9",
+            ])
+            .args(args))
+    };
+    let out = render(&[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let script = text(&out.stdout);
-    assert!(script.contains(&format!("'{pyyaml}'")));
-    assert!(script.contains("locked='patroni==9.9.9 python-etcd==0.4.5 pyyaml==6.0.4 '"));
+    let h = |c: &str| c.repeat(64);
+    // One hash per architecture where they differ, the sdist where no wheel fits.
+    assert!(
+        script.contains(&format!(
+            "'pyyaml==6.0.4 --hash=sha256:{} --hash=sha256:{}'",
+            h("1"),
+            h("2")
+        )),
+        "{script}"
+    );
+    assert!(script.contains(&format!("'python-etcd==0.4.5 --hash=sha256:{}'", h("c"))));
+    assert!(script.contains("locked='patroni==9.9.9 psycopg2-binary==2.9.13 python-etcd==0.4.5 pyyaml==6.0.4 urllib3==2.8.0 '"));
+
+    // check reports a lock that changed like any drift.
+    let out_dir = tmp.path().join("rendered");
+    let out = render(&["--out", out_dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let check = || {
+        run(bin()
+            .args([
+                "check",
+                "-t",
+                "debian-12",
+                "--lock",
+                l,
+                "--set",
+                "patroni_version=9.9.9",
+            ])
+            .arg("--out")
+            .arg(&out_dir))
+    };
+    assert!(check().status.success());
+    let stale = fs::read_to_string(&lock).unwrap().replace(&h("1"), &h("f"));
+    fs::write(&lock, stale).unwrap();
+    let out = check();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains(&h("f")), "{}", text(&out.stdout));
 }
 
 #[test]
-fn lock_without_uv_says_how_to_get_it_and_writes_nothing() {
+fn lock_without_uv_or_index_says_so_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let recipes = recipes_copy(tmp.path());
-    let file = recipes.join("install_patroni/locks.toml");
-    let before = fs::read(&file).unwrap();
-    let out = run(bin()
-        .args([
-            "lock",
-            "--recipes",
-            recipes.to_str().unwrap(),
-            "-t",
-            "debian-12",
-        ])
-        .env("PATH", tmp.path()));
-    assert!(!out.status.success());
+    let out = run(lock_cmd(tmp.path(), "/usr/bin:/bin").args(["--out", "x.lock"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("uv is not installed"), "{err}");
+    assert!(err.contains("python3 -m pip install uv"), "{err}");
+    assert!(!tmp.path().join("x.lock").exists());
+
+    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp.path()).display());
+    let out = run(lock_cmd(tmp.path(), &path)
+        .env("STUB_FAIL", "1")
+        .args(["--out", "x.lock"]));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("pip install uv"),
-        "{}",
-        text(&out.stderr)
+        err.contains("uv lock failed") && err.contains("package index"),
+        "{err}"
     );
-    assert_eq!(fs::read(&file).unwrap(), before);
+    assert!(!tmp.path().join("x.lock").exists());
+
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=latest",
+        "--out",
+        "x.lock",
+    ]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("'latest' cannot be locked"));
 }
 
 #[test]
-fn a_wheelhouse_needs_the_lock() {
+fn a_bad_lock_file_is_a_usage_error_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run(bin()
-        .args([
-            "wheelhouse",
-            "-t",
-            "debian-12",
-            "--set",
-            "lock_dependencies=false",
-        ])
-        .arg("--out")
-        .arg(tmp.path().join("wh")));
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let bad = tmp.path().join("bad.lock");
+    fs::write(&bad, "version = 1\n").unwrap();
+    let out = run(bin().args(["render", "-t", "debian-12", "--lock", bad.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("wheelhouse"),
-        "{}",
-        text(&out.stderr)
+        err.contains("bad.lock") && err.contains("patroni-bake lock"),
+        "{err}"
     );
-    assert!(!tmp.path().join("wh").exists());
 }

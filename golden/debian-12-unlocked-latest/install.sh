@@ -134,6 +134,12 @@ else
     runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni;
     as_user pipx install --force 'patroni[etcd,psycopg2-binary]';
     runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/logs;
+    # The chosen extras' modules import in the venv: a lock that installs
+    # but cannot run fails here (Python's traceback names the module).
+    if ! runuser -u postgres -- /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' etcd psycopg2; then
+        printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' 'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2;
+        exit 1;
+    fi;
     on_failure='';
     runuser -u postgres -- rm -rf "$previous";
     printf 'changed: installed %s in %s\n' 'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni;

@@ -117,7 +117,7 @@ fi;
 # (pip names them: no newline or glob in them, so ls is safe to read.)
 # shellcheck disable=SC2012
 dists() { ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' | awk -F- '{ n = tolower($1); gsub(/[._]+/, "-", n); print n "==" $2 }' | LC_ALL=C sort | tr '\n' ' '; };
-locked='certifi==2026.10.19.post1 charset-normalizer==3.5.3 click==8.5.1 dnspython==2.9.2 idna==3.20 patroni==4.1.5 prettytable==3.18.0 psutil==7.2.2 psycopg2-binary==2.9.13 py-consul==1.8.0 python-dateutil==4.0.0 python-etcd==0.4.5 pyyaml==6.0.4 requests==2.34.2 tzdata==2026.6 urllib3==2.8.0 wcwidth==0.9.4 ydiff==1.4.2 ';
+locked='certifi==2026.10.19.post1 charset-normalizer==3.5.3 click==8.5.1 dnspython==2.9.2 idna==3.20 patroni==4.1.5 prettytable==3.18.0 psutil==7.2.2 psycopg2-binary==2.9.13 py-consul==1.8.0 python-dateutil==2.9.0.post0 python-etcd==0.4.5 pyyaml==6.0.4 requests==2.34.2 six==1.17.0 urllib3==2.8.0 wcwidth==0.9.4 ydiff==1.4.2 ';
 # Installed means: pipx's record names this exact spec, the venv and pipx's
 # shared libraries hold exactly the locked distributions (name==version, as
 # their dist-info directories say), and the venv's interpreter is there.
@@ -161,11 +161,11 @@ else
         'psutil==7.2.2 --hash=sha256:076a2d2f923fd4821644f5ba89f059523da90dc9014e85f8e45a5774ca5bc6f9 --hash=sha256:b0726cecd84f9474419d67252add4ac0cd9811b04d61123054b9fb6f57df6e9e' \
         'psycopg2-binary==2.9.13 --hash=sha256:aa37089795bd9701576edc2eb5849ce77a439eda9dfdfa47857449332cfa5292 --hash=sha256:f04ada42bcd537adbaf8b7f3140237a204e452a88d0c1831cfce69f7d2e59f4e' \
         'py-consul==1.8.0 --hash=sha256:242f45d66c97224ecd04ba1dd4eb71053ed5a38dc7bb9b9387d2a882f7352d59' \
-        'python-dateutil==4.0.0 --hash=sha256:a5e246f79eb80475e691bf93862cead98decd8a498cf53ba0516fcdc0f50dc1c' \
+        'python-dateutil==2.9.0.post0 --hash=sha256:a8b2bc7bffae282281c8140a97d3aa9c14da0b136dfe83f850eea9a5f7470427' \
         'python-etcd==0.4.5 --hash=sha256:f1b5ebb825a3e8190494f5ce1509fde9069f2754838ed90402a8c11e1f52b8cb' \
         'pyyaml==6.0.4 --hash=sha256:41b4669c3a8fd5750e594dff59d3e62d40e321fec467b50449603710ed0a68f3 --hash=sha256:50588147ab2c6a59b5f990a4905db80899a6c2bd197e046a6201f1e67587e794' \
         'requests==2.34.2 --hash=sha256:2a0d60c172f83ac6ab31e4554906c0f3b3588d37b5cb939b1c061f4907e278e0' \
-        'tzdata==2026.6 --hash=sha256:0a10eec6e13ef16b627fabed9a5f2ba61a62b1c67f327305f4e7e412a70b4aec' \
+        'six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274' \
         'urllib3==2.8.0 --hash=sha256:0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3' \
         'wcwidth==0.9.4 --hash=sha256:093469e01d881bff3db93ff3f56c364dc87c441ea01f9f41c22de0c0bdf5c6ef --hash=sha256:b185c8b927b23af2721be1783499d1cfa5c028b098b0858951b4ae224477f1c2' \
         'ydiff==1.4.2 --hash=sha256:369be623dcde7954d98973fb9db1780d64f0353982bf3ac85818f3d62ff452b0' \
@@ -188,6 +188,12 @@ else
     reported=$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>&1 || true);
     if [ "$reported" != 'patroni 4.1.5' ]; then
         printf 'patroni-bake: %s --version printed "%s", not %s\n' /var/lib/postgresql/.local/bin/patroni "$reported" 'patroni 4.1.5' >&2;
+        exit 1;
+    fi;
+    # The chosen extras' modules import in the venv: a lock that installs
+    # but cannot run fails here (Python's traceback names the module).
+    if ! runuser -u postgres -- /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' etcd psycopg2; then
+        printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' 'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2;
         exit 1;
     fi;
     on_failure='';

@@ -1,89 +1,108 @@
-//! The locks a plan needs, and their lines and pins.
+//! The locked requirement lines a plan needs, taken from the lock of the
+//! pinned Patroni version (src/uvlock.rs), and their pins.
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::spec_of;
-use crate::params::Given;
-use crate::quote;
-use crate::recipe::{PipxSource, Recipe};
+use crate::error::usage;
+use crate::recipe::{Recipe, Target};
+use crate::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
 
-/// What a lock is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockKind {
-    /// pipx's shared libraries (pip and its build tools).
-    Shared,
-    /// pipx itself, where it comes from PyPI.
-    Pipx,
-    /// Patroni with its extras.
-    Patroni,
+/// The requirement lines of one install, by what they install.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Requirements {
+    pub shared: Vec<String>,
+    pub pipx: Vec<String>,
+    pub patroni: Vec<String>,
 }
 
-/// One requirement a lock must exist for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockRequest {
-    pub kind: LockKind,
-    /// The target Python, `major.minor`.
-    pub python: String,
-    /// The key in locks.toml.
-    pub key: String,
-    /// What uv resolves.
-    pub requirements: Vec<String>,
-}
-
-/// The locks a target needs for a Patroni spec: pipx's shared libraries,
-/// pipx itself where it comes from PyPI, and Patroni.
-pub fn lock_requests(
+/// The lines for Patroni `version` with `extras` on `target`, pipx's shared
+/// libraries, and pipx itself when `with_pipx`.
+pub(super) fn requirements(
     recipe: &Recipe,
     target: &str,
-    patroni_spec: &str,
-) -> Result<Vec<LockRequest>> {
-    let def = &recipe.def;
-    let (_, t) = def.target(target)?;
-    let py = &t.python_version;
-    let one = |kind, req: &str| LockRequest {
-        kind,
-        python: py.clone(),
-        key: req.to_string(),
-        requirements: vec![req.to_string()],
-    };
-    let mut out = vec![LockRequest {
-        kind: LockKind::Shared,
-        python: py.clone(),
-        key: def.pipx_shared_libs.join(" "),
-        requirements: def.pipx_shared_libs.clone(),
-    }];
-    if def.families[&t.family].pipx_source == PipxSource::PipUser {
-        out.push(one(LockKind::Pipx, &def.pipx_pip_spec));
-    }
-    out.push(one(LockKind::Patroni, patroni_spec));
-    Ok(out)
+    t: &Target,
+    version: &str,
+    extras: &[String],
+    with_pipx: bool,
+) -> Result<Requirements> {
+    let lock = recipe.locks.get(version).ok_or_else(|| {
+        let have: Vec<&str> = recipe.locks.keys().map(String::as_str).collect();
+        usage(format!(
+            "no lock for Patroni {version}: the built-in lock is for {}; make one with `patroni-bake lock --set patroni_version={version} --out patroni-{version}.uv.lock` (it needs uv and the package index), then render with --lock patroni-{version}.uv.lock; or set lock_dependencies=false to let dependencies float",
+            have.join(", ")
+        ))
+    })?;
+    let mut patroni: Vec<&str> = vec![PATRONI_EXTRA];
+    patroni.extend(extras.iter().map(String::as_str));
+    let lines = |choices: &[&str]| lines(lock, choices, t);
+    let patroni_lines = lines(&patroni).map_err(|e| {
+        // Name the extra that cannot be locked here, where one can be.
+        let culprit = extras
+            .iter()
+            .find(|x| lines(&[PATRONI_EXTRA, x.as_str()]).is_err());
+        match culprit {
+            Some(x) => usage(format!(
+                "the extra '{x}' cannot be installed locked on {target} (Python {}): {e:#}",
+                t.python_version
+            )),
+            None => usage(format!("Patroni {version} on {target}: {e:#}")),
+        }
+    })?;
+    Ok(Requirements {
+        shared: lines(&[SHARED_EXTRA])?,
+        pipx: if with_pipx {
+            lines(&[PIPX_EXTRA])?
+        } else {
+            Vec::new()
+        },
+        patroni: patroni_lines,
+    })
 }
 
-/// The lock lines for `req`, or an error naming the command that makes them.
-pub(super) fn locked_lines(
-    recipe: &Recipe,
-    target: &str,
-    req: &LockRequest,
-    given: &BTreeMap<String, Given>,
-    resolved: &BTreeMap<String, String>,
-) -> Result<Vec<String>> {
-    if let Some(lines) = recipe.locks.get(&req.python, &req.key) {
-        return Ok(lines.to_vec());
-    }
-    let mut cmd = format!("patroni-bake lock --recipes DIR --target {target}");
-    for k in ["patroni_version", "patroni_extras"] {
-        if given.contains_key(k) {
-            cmd.push_str(&format!(" --set {k}={}", quote::shell(&resolved[k])));
+/// `name==version --hash=…` for the closure of `choices`, one hash per
+/// architecture (one, where both take the same file).
+fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<Vec<String>> {
+    let mut by_name: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut first: Option<Vec<(String, String)>> = None;
+    for arch in ARCHES {
+        let env = Env {
+            python: t.python_version.clone(),
+            python_full: t.python_full_version.clone(),
+            arch: arch.to_string(),
+        };
+        let closure: Vec<Locked> = lock.closure(choices, &env)?;
+        let pins: Vec<(String, String)> = closure
+            .iter()
+            .map(|l| (l.name.clone(), l.version.clone()))
+            .collect();
+        match &first {
+            None => first = Some(pins),
+            Some(f) if *f != pins => anyhow::bail!(
+                "the lock resolves differently on {} and {arch}, which one requirements file cannot say",
+                ARCHES[0]
+            ),
+            Some(_) => {}
+        }
+        for l in closure {
+            let entry = by_name.entry(l.name).or_insert((l.version, Vec::new()));
+            if !entry.1.contains(&l.sha256) {
+                entry.1.push(l.sha256);
+            }
         }
     }
-    Err(crate::error::usage(format!(
-        "no lock for '{}' on Python {} (target {target}) in {}; make one with `{cmd}` (DIR: a checkout's recipes/), then render with --recipes DIR; or set lock_dependencies=false to let dependencies float",
-        req.key,
-        req.python,
-        crate::lock::LOCKS_FILE
-    )))
+    Ok(by_name
+        .into_iter()
+        .map(|(name, (version, mut hashes))| {
+            hashes.sort();
+            let hashes: Vec<String> = hashes
+                .iter()
+                .map(|h| format!("--hash=sha256:{h}"))
+                .collect();
+            format!("{name}=={version} {}", hashes.join(" "))
+        })
+        .collect())
 }
 
 /// Sorted `name==version `, as the install's site-packages listing prints.
@@ -94,20 +113,4 @@ pub(super) fn pins(lines: &[String]) -> Result<String> {
         .collect::<Result<Vec<_>>>()?;
     pins.sort();
     Ok(pins.iter().map(|p| format!("{p} ")).collect())
-}
-
-/// What `patroni-bake lock` resolves for `target` with the given values.
-pub fn lock_requests_for(
-    recipe: &Recipe,
-    target: &str,
-    given: &BTreeMap<String, Given>,
-) -> Result<Vec<LockRequest>> {
-    let p = crate::params::resolve(&recipe.def, target, given, true)?;
-    let (spec, pinned, _) = spec_of(&recipe.def, &p, true)?;
-    if pinned.is_none() {
-        return Err(crate::error::usage(
-            "patroni_version 'latest' cannot be locked: pin a version",
-        ));
-    }
-    lock_requests(recipe, target, &spec)
 }

@@ -133,6 +133,8 @@ pub struct Plan {
     pub shared_requirements: Vec<String>,
     /// Lines of Patroni's lock.
     pub patroni_requirements: Vec<String>,
+    /// Python modules of the chosen extras, imported once after an install.
+    pub smoke_modules: Vec<String>,
     /// Lines of pipx's lock; empty unless `pipx_source` is `pip-user`.
     pub pipx_requirements: Vec<String>,
     /// What the install's listing of `shared_site_packages` prints when it
@@ -257,22 +259,15 @@ pub fn build(
     } else {
         format!("{bin_dir}/patroni")
     };
-    let (mut shared_requirements, mut pipx_requirements, mut patroni_requirements) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let mut reqs = locks::Requirements::default();
     if locked {
-        if pinned.is_none() {
+        let Some(version) = pinned.as_deref() else {
             return Err(crate::error::usage(
                 "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
             ));
-        }
-        for req in lock_requests(recipe, target, &spec)? {
-            let lines = locked_lines(recipe, target, &req, given, &p)?;
-            match req.kind {
-                LockKind::Shared => shared_requirements = lines,
-                LockKind::Pipx => pipx_requirements = lines,
-                LockKind::Patroni => patroni_requirements = lines,
-            }
-        }
+        };
+        let with_pipx = family.pipx_source == PipxSource::PipUser;
+        reqs = locks::requirements(recipe, target, t, version, &extras, with_pipx)?;
     } else if !wheelhouse.is_empty() {
         return Err(crate::error::usage(format!(
             "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
@@ -327,11 +322,12 @@ pub fn build(
         pipx_lock_file: format!("{lock_dir}/pipx-requirements.txt"),
         download_dir: format!("{lock_dir}/downloads"),
         lock_dir,
-        shared_pins: pins(&shared_requirements)?,
-        patroni_pins: pins(&patroni_requirements)?,
-        shared_requirements,
-        patroni_requirements,
-        pipx_requirements,
+        shared_pins: pins(&reqs.shared)?,
+        patroni_pins: pins(&reqs.patroni)?,
+        smoke_modules: smoke_modules(def, &extras),
+        shared_requirements: reqs.shared,
+        patroni_requirements: reqs.patroni,
+        pipx_requirements: reqs.pipx,
         shared_python: format!("{pipx_home}/shared/bin/python"),
         previous_dir: format!("{pipx_home}/patroni-bake-previous"),
         shared_site_packages: site(&format!("{pipx_home}/shared")),
@@ -391,6 +387,17 @@ pub(super) fn spec_of(
     Ok((spec, pinned, extras))
 }
 
+/// The modules of `extras` (recipe.toml's extra_modules), sorted, once each.
+fn smoke_modules(def: &crate::recipe::RecipeDef, extras: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = extras
+        .iter()
+        .flat_map(|e| def.extra_modules.get(e).cloned().unwrap_or_default())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// `v` (PEP 440, normalized) is at least `min` in its release part.
 fn version_at_least(v: &str, min: &[u64]) -> bool {
     let release = v.split('!').next_back().unwrap_or(v);
@@ -409,7 +416,6 @@ mod method;
 #[cfg(test)]
 mod tests;
 
-pub use locks::{lock_requests, lock_requests_for, LockKind, LockRequest};
-use locks::{locked_lines, pins};
+use locks::pins;
 pub use method::PACKAGE_BIN;
 use method::{package_version, packages_for};

@@ -95,13 +95,11 @@ fn locked_plans_carry_their_locks_and_pins() {
 fn a_missing_lock_names_the_command_that_makes_it() {
     let err = plan_err(&[("patroni_version", "4.1.4")], "debian-12");
     assert!(
-        err.contains("no lock for 'patroni[etcd,psycopg2-binary]==4.1.4' on Python 3.11"),
+        err.contains("no lock for Patroni 4.1.4: the built-in lock is for 4.1.5"),
         "{err}"
     );
     assert!(
-        err.contains(
-            "patroni-bake lock --recipes DIR --target debian-12 --set patroni_version=4.1.4"
-        ),
+        err.contains("patroni-bake lock --set patroni_version=4.1.4 --out patroni-4.1.4.uv.lock"),
         "{err}"
     );
     let err = plan_err(&[("patroni_version", "latest")], "debian-12");
@@ -154,4 +152,63 @@ fn the_package_method_takes_the_packages_version_and_no_pipx() {
         "debian-13",
     );
     assert!(err.contains("is for install_method=pipx"), "{err}");
+}
+
+#[test]
+fn every_extras_choice_renders_locked_at_the_default_version() {
+    let recipe = Recipe::embedded().unwrap();
+    for extras in [
+        "etcd3,psycopg3",
+        "consul,psycopg2",
+        "zookeeper,raft,psycopg2-binary",
+        "kubernetes",
+        "all,psycopg2-binary",
+        "aws,jsonlogger,exhibitor",
+    ] {
+        for target in recipe.def.targets.keys() {
+            let p = plan(&[("patroni_extras", extras)], target);
+            assert!(
+                p.locked && !p.patroni_requirements.is_empty(),
+                "{target} {extras}"
+            );
+        }
+    }
+    let p = plan(&[("patroni_extras", "etcd3,psycopg3")], "debian-12");
+    assert!(p
+        .patroni_requirements
+        .iter()
+        .any(|l| l.starts_with("psycopg==")));
+    assert!(!p
+        .patroni_requirements
+        .iter()
+        .any(|l| l.starts_with("psycopg2-binary==")));
+    assert_eq!(p.smoke_modules, ["etcd", "psycopg"]);
+}
+
+#[test]
+fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
+    let mut recipe = Recipe::embedded().unwrap();
+    // The test lock's package for "exotic" has an x86_64 wheel only; call it raft.
+    let text = include_str!("../../tests/data/stub.uv.lock")
+        .replace("exotic = [", "raft = [")
+        .replace("extra = [\"exotic\"]", "extra = [\"raft\"]");
+    recipe.add_lock(&text, "stub").unwrap();
+    let given = crate::params::given_map(
+        [
+            ("patroni_version", "9.9.9"),
+            ("patroni_extras", "etcd,raft"),
+        ],
+        "--set",
+    );
+    let err = build(&recipe, "debian-12", &given, true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the extra 'raft' cannot be installed locked on debian-12"),
+        "{err}"
+    );
+    assert!(
+        err.contains("no wheel for CPython 3.11 on Linux aarch64"),
+        "{err}"
+    );
 }

@@ -15,9 +15,28 @@ base_image() { # SUITE FLAVOUR
     printf 'patroni-bake-test/base:%s-%s-%s' "$1" "$2" "$BASES_KEY"
 }
 
+# The image of a minbase rootfs of SUITE for ARCH (amd64 by default),
+# debootstrapped once and kept under this file's key.
+rootfs_image() { # SUITE [ARCH]
+    local arch=${2:-amd64}
+    printf 'patroni-bake-test/rootfs:%s-%s-%s' "$1" "$arch" "$BASES_KEY"
+}
+
+ensure_rootfs() { # SUITE [ARCH]
+    local suite=$1 arch=${2:-amd64} image
+    image=$(rootfs_image "$suite" "$arch")
+    docker image inspect "$image" >/dev/null 2>&1 && return
+    command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install debootstrap"
+    local dir="$WORK/rootfs-$suite-$arch"
+    step "debootstrap $suite ($arch)" timeout 1200 debootstrap --arch="$arch" --variant=minbase "$suite" "$dir" http://deb.debian.org/debian
+    step "import $suite ($arch) rootfs" sh -c "tar -C '$dir' -c . | docker import --platform 'linux/$arch' - '$image'"
+    rm -rf "$dir"
+}
+
 build_bases() { # SUITE
     local suite=$1
-    local rootfs_image="patroni-bake-test/rootfs:$suite-$BASES_KEY"
+    local rootfs_image
+    rootfs_image=$(rootfs_image "$suite")
     local missing=0
     for f in nodot skel nodot-cloud skel-cloud; do
         docker image inspect "$(base_image "$suite" "$f")" >/dev/null 2>&1 || missing=1
@@ -26,13 +45,7 @@ build_bases() { # SUITE
         say "base images for $suite: cached ($BASES_KEY)"
         return
     fi
-    if ! docker image inspect "$rootfs_image" >/dev/null 2>&1; then
-        command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install debootstrap"
-        local dir="$WORK/rootfs-$suite"
-        step "debootstrap $suite" timeout 900 debootstrap --variant=minbase "$suite" "$dir" http://deb.debian.org/debian
-        step "import $suite rootfs" sh -c "tar -C '$dir' -c . | docker import - '$rootfs_image'"
-        rm -rf "$dir"
-    fi
+    ensure_rootfs "$suite"
     local ctx="$WORK/base-ctx-$suite"
     mkdir -p "$ctx"
     # postgresql-common: adduser --system --home /var/lib/postgresql

@@ -75,11 +75,16 @@ expect_contains() {
     esac
 }
 
+# The platform of the images under test (linux/arm64 for the arm64
+# stage), or empty for the machine's own.
+PLATFORM=
+
 # Start a container that stays up for docker exec; time-limited by sleep.
 start_container() {
     local name=$1 image=$2
     shift 2
-    docker run -d --name "$name" --label "$LABEL" --network host "$@" "$image" sleep 3600 >/dev/null
+    docker run -d --name "$name" --label "$LABEL" --network host ${PLATFORM:+--platform "$PLATFORM"} \
+        "$@" "$image" sleep 3600 >/dev/null
     CONTEXT_CONTAINER=$name
 }
 

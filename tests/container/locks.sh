@@ -4,34 +4,51 @@
 # network (install.sh and docker build --network none), a missing wheel is
 # named.
 
-# The pins of one lock in locks.toml: sorted name==version lines, names
-# normalized as PEP 503 does.
-lock_pins() { # PYTHON KEY
-    python3 - "$REPO/recipes/install_patroni/locks.toml" "$1" "$2" <<'EOF'
-import sys, tomllib
-locks = tomllib.load(open(sys.argv[1], "rb"))["python"][sys.argv[2]][sys.argv[3]]
-print("\n".join(sorted(line.split(" ")[0] for line in locks)))
-EOF
+# The pins of the plan's requirement lines (shared, patroni or pipx) for
+# $TARGET: sorted name==version, as `patroni-bake plan` says them.
+plan_pins() { # KIND [ARGS...]
+    local kind=$1
+    shift
+    "$BIN" plan --target "$TARGET" "${RENDER_SET[@]}" "$@" 2>/dev/null | python3 -c '
+import json, sys
+lines = json.load(sys.stdin)[sys.argv[1] + "_requirements"]
+print("\n".join(sorted(line.split(" ")[0] for line in lines)))' "$kind"
 }
 
-# pip freeze of one site-packages directory, normalized like lock_pins.
+# pip freeze of one site-packages directory, normalized like plan_pins.
 freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
     cexec "$1" runuser -u "$USER_" -- "$2" -m pip freeze --all --path "$3" |
         awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | LC_ALL=C sort
 }
 
-# The venv and pipx's shared libraries hold exactly what locks.toml says.
-assert_locked() { # CONTAINER LABEL
+# A field of $TARGET in recipe.toml (a list joined by spaces).
+target_field() { # NAME
+    python3 - "$REPO/recipes/install_patroni/recipe.toml" "$TARGET" "$1" <<'EOF'
+import sys, tomllib
+v = tomllib.load(open(sys.argv[1], "rb"))["targets"][sys.argv[2]][sys.argv[3]]
+print(" ".join(v) if isinstance(v, list) else v)
+EOF
+}
+
+target_python() { target_field python_version; }
+
+# The version of one package in the default lock of $TARGET.
+lock_version() { # NAME
+    plan_pins patroni | sed -n "s/^$1==//p"
+}
+
+# The venv and pipx's shared libraries hold exactly the lock's closure.
+assert_locked() { # CONTAINER LABEL [RENDER ARGS...]
     local c=$1 what=$2 py spec
-    py=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["targets"][sys.argv[2]]["python_version"])' \
-        "$REPO/recipes/install_patroni/recipe.toml" "$TARGET")
-    spec="patroni[etcd,psycopg2-binary]==$VERSION"
-    expect_same "$what: pip freeze of the venv equals the lock of $spec (Python $py)" \
+    shift 2
+    py=$(target_python)
+    spec=$(sed -n 's/.*\(patroni\[[^]]*\]==[0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+    expect_same "$what: pip freeze of the venv equals the lock's closure of $spec (Python $py)" \
         "$(freeze_of "$c" "$PIPX_HOME_/venvs/patroni/bin/python" "$PIPX_HOME_/venvs/patroni/lib/python$py/site-packages")" \
-        "$(lock_pins "$py" "$spec")" installed locks.toml
+        "$(plan_pins patroni "$@")" installed "the lock's closure"
     expect_same "$what: pip freeze of pipx's shared libraries equals their lock" \
         "$(freeze_of "$c" "$PIPX_HOME_/shared/bin/python" "$PIPX_HOME_/shared/lib/python$py/site-packages")" \
-        "$(lock_pins "$py" "pip setuptools wheel")" installed locks.toml
+        "$(plan_pins shared "$@")" installed "the lock's closure"
 }
 
 # install.sh of $RENDER with the first hex digit of Patroni's own hash

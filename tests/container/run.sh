@@ -24,6 +24,12 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/package.sh"
 # shellcheck source=upgrades.sh
 . "$HERE/upgrades.sh"
+# shellcheck source=extras.sh
+. "$HERE/extras.sh"
+# shellcheck source=arm64.sh
+. "$HERE/arm64.sh"
+# shellcheck source=rhel_steps.sh
+. "$HERE/rhel_steps.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -33,7 +39,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings drift faults upgrades locks package systemd}
+STAGES=${STAGES:-renderings extras drift faults upgrades locks package systemd arm64 rhel-steps}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -64,8 +70,12 @@ manifest_of() { # CONTAINER [--mtimes]
     cexec "$c" sh /pbct/tests/manifest.sh "$USER_" "$HOME_" "$BIN_DIR" "$CONF" "$PIPX_HOME_" "$@"
 }
 
+# Parameters of the renderings under test besides the CA bundle (the
+# extras stage sets patroni_extras).
+RENDER_SET=()
+
 render() { # TARGET DIR
-    "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" --out "$2" 2>/dev/null
+    "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" --out "$2" 2>/dev/null
 }
 
 # Checks shared by every rendering; prints the manifest into $2.
@@ -135,7 +145,8 @@ test_docker() { # SUITE FLAVOUR BASE
     { printf 'FROM %s\nCOPY ca.pem %s\n' "$base" "$CA_IN"; cat "$RENDER/Dockerfile"; } >"$ctx/Dockerfile"
     CONTEXT_CONTAINER=
     CONTEXT_REPRO="docker build --network host $ctx"
-    step "$suite/$flavour docker: docker build" timeout 1800 docker build --network host --label "$LABEL" -t "$image" "$ctx"
+    step "$suite/$flavour docker: docker build" timeout 1800 docker build --network host ${PLATFORM:+--platform "$PLATFORM"} \
+        --label "$LABEL" -t "$image" "$ctx"
     start_container "$c" "$image" -v "$HERE:/pbct/tests:ro"
     assert_install "$c" "$WORK/manifest-$suite-$flavour-docker" "$suite/$flavour docker"
 }
@@ -271,6 +282,15 @@ else
             test_shell "$suite" skel "$(base_image "$suite" skel)"
             test_shell "$suite" nodot "$(base_image "$suite" nodot)"
         fi
+        leader_source="$RUN_ID-$suite-skel-shell"
+        if stage extras; then
+            for set in $EXTRAS_SETS; do
+                flavour=nodot
+                case $set in etcd3,*) flavour=skel ;; esac
+                test_extras "$suite" "$set" "$flavour"
+            done
+            leader_source="$RUN_ID-$(extras_label "$suite" etcd3,psycopg3)-skel-shell"
+        fi
         if stage drift; then
             test_drift "$suite" "$RUN_ID-$suite-skel-shell" "$WORK/manifest-$suite-skel-shell"
         fi
@@ -288,9 +308,16 @@ else
             test_package_method "$suite"
         fi
         if stage systemd; then
-            test_systemd "$suite" "$RUN_ID-$suite-skel-shell" "$BIN_DIR"
+            test_systemd "$suite" "$leader_source" "$BIN_DIR"
+        fi
+        if [ "$suite" = bookworm ] && stage arm64; then
+            test_arm64 "$suite" "$WORK/manifest-$suite-nodot-shell"
         fi
         docker ps -aq --filter "label=$LABEL" | xargs -r docker rm -f >/dev/null
     done
+    if stage rhel-steps; then
+        test_rhel_steps rhel-8 bookworm
+        test_rhel_steps rhel-9 bullseye
+    fi
 fi
 echo "container: $PASSES passed, $FAILURES failed"
