@@ -73,10 +73,13 @@ golden: build
 	  $(BIN) render --target "$$target" $$args --out "golden/$$name"; \
 	done
 
-## lock: re-resolve the hash locks of every target at the default parameters
-## (needs uv and the index: python3 -m pip install uv); then make golden.
+## lock: refresh the built-in lock (the default Patroni version with every
+## extra, uv's universal resolution); needs uv and the index (python3 -m pip
+## install uv). uv trusts SSL_CERT_FILE (the system bundle by default here,
+## which holds a TLS-intercepting proxy's CA where one is installed). Then
+## make golden.
 lock: build
-	$(BIN) lock --recipes recipes
+	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} $(BIN) lock --recipes recipes
 
 ## container-test: every rendering installs Patroni in Debian 12 and 13
 ## containers (see README). IMAGE=rockylinux:9 TARGET=rhel-9 for any other base.
