@@ -35,15 +35,9 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LockArgs {
-    /// Set a parameter (repeatable): patroni_version chooses what is locked (every extra is).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Read variables from a YAML, JSON or TOML file, or a group_vars/all/ directory (repeatable).
-    #[arg(long = "vars", value_name = "FILE|DIR")]
-    pub vars: Vec<Utf8PathBuf>,
-    /// Give an Ansible fact or variable that the vars refer to (repeatable).
-    #[arg(long = "fact", value_name = "NAME=VALUE")]
-    pub fact: Vec<String>,
+    /// Parameters: patroni_version chooses what is locked (every extra is).
+    #[command(flatten)]
+    pub values: ValueArgs,
     /// Write the lock to FILE (yours, kept with your rendering); render with --lock FILE.
     #[arg(
         long,
@@ -84,12 +78,10 @@ pub struct RecipeArgs {
     pub recipes: Option<Utf8PathBuf>,
 }
 
-/// What to render: a target and parameter values.
+/// Where parameter values come from (commands read them in order from the
+/// matches, by these ids: set, vars, fact).
 #[derive(Debug, Args)]
-pub struct InputArgs {
-    /// Target OS: see `patroni-bake targets`.
-    #[arg(long, short = 't', value_name = "TARGET")]
-    pub target: String,
+pub struct ValueArgs {
     /// Set a parameter (repeatable; wins over every vars file); see `patroni-bake params`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -99,6 +91,16 @@ pub struct InputArgs {
     /// Give an Ansible fact or variable that the vars refer to and that cannot be known at render time (repeatable), such as ansible_user_id=admin.
     #[arg(long = "fact", value_name = "NAME=VALUE")]
     pub fact: Vec<String>,
+}
+
+/// What to render: a target and parameter values.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Target OS: see `patroni-bake targets`.
+    #[arg(long, short = 't', value_name = "TARGET")]
+    pub target: String,
+    #[command(flatten)]
+    pub values: ValueArgs,
     /// List the vars files' keys that no parameter uses.
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -94,14 +94,7 @@ RUN chmod 0755 /usr/local/bin/dnf /usr/local/bin/rpm \
 DOCKERFILE
         step "build base $suite-rhel-steps" timeout 900 docker build --network host -q -t "$base" "$ctx"
     fi
-    TARGET=$target
-    RENDER="$WORK/render-$TARGET"
-    render "$TARGET" "$RENDER" || fail "rendering $TARGET"
-    GOLDEN="$REPO/golden/$TARGET"
-    HOME_=/var/lib/pgsql
-    BIN_DIR=$HOME_/.local/bin
-    PIPX_HOME_=$HOME_/.local/share/pipx
-    VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+    use_target "$target"
     test_shell "$suite-$target" pgdg "$base"
     local c="$RUN_ID-$suite-$target-pgdg-shell" python pipx
     python=$(target_field python)

@@ -78,6 +78,19 @@ render() { # TARGET DIR
     "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" --out "$2" 2>/dev/null
 }
 
+# The suite's globals for TARGET: the rendering under test, its golden
+# files, and the user's paths and the pinned version, from its plan.
+use_target() { # TARGET
+    TARGET=$1
+    RENDER="$WORK/render-$TARGET"
+    render "$TARGET" "$RENDER" || fail "rendering $TARGET"
+    GOLDEN="$REPO/golden/$TARGET"
+    local plan
+    plan=$("$BIN" plan --target "$TARGET" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" 2>/dev/null) || fail "the plan of $TARGET"
+    read -r HOME_ BIN_DIR PIPX_HOME_ VERSION < <(python3 -c \
+        'import json, sys; p = json.load(sys.stdin); print(p["home"], p["bin_dir"], p["pipx_home"], p["patroni_version"])' <<<"$plan")
+}
+
 # Checks shared by every rendering; prints the manifest into $2.
 assert_install() { # CONTAINER MANIFEST_FILE LABEL
     local c=$1 out=$2 what=$3
@@ -229,13 +242,7 @@ say "run $RUN_ID; work dir $WORK"
 if [ -n "$IMAGE" ]; then
     # Any base image with a registry: shell and Dockerfile renderings.
     [ -n "$TARGET" ] || fail "--image needs --target (one of: $("$BIN" targets | awk 'NR > 1 { printf "%s ", $1 }'))"
-    RENDER="$WORK/render-$TARGET"
-    render "$TARGET" "$RENDER" || fail "rendering $TARGET"
-    GOLDEN="$REPO/golden/$TARGET"
-    HOME_=$("$BIN" params --target "$TARGET" | awk '$1 == "pg_home" { print $2 }')
-    BIN_DIR=$HOME_/.local/bin
-    PIPX_HOME_=$HOME_/.local/share/pipx
-    VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+    use_target "$TARGET"
     ctx="$WORK/image-base"
     mkdir -p "$ctx"
     printf 'FROM %s\nRUN useradd --system --user-group --home-dir %s --no-create-home --shell /bin/bash postgres && install -d -o postgres -g postgres -m 0755 %s\n' \
@@ -255,13 +262,7 @@ else
         esac
         say "=== $suite ($TARGET)"
         build_bases "$suite"
-        RENDER="$WORK/render-$TARGET"
-        render "$TARGET" "$RENDER" || fail "rendering $TARGET"
-        GOLDEN="$REPO/golden/$TARGET"
-        HOME_=/var/lib/postgresql
-        BIN_DIR=$HOME_/.local/bin
-        PIPX_HOME_=$HOME_/.local/share/pipx
-        VERSION=$(sed -n 's/.*patroni\[[^]]*\]==\([0-9.]*\).*/\1/p' "$RENDER/install.sh" | head -n 1)
+        use_target "$TARGET"
         if stage renderings; then
             # The nodot flavour gets the snippet gzip-compressed (a limit it
             # does not fit readably), so real cloud-init decodes gz+b64.
