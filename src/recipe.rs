@@ -142,6 +142,10 @@ pub struct Family {
     pub patroni_packages: Vec<String>,
     /// install_method=package: the packages for each extra.
     pub extra_packages: BTreeMap<String, Vec<String>>,
+    /// The OS packages that build a locked sdist with C code, by package
+    /// name; `{python}` stands for the target's interpreter.
+    #[serde(default)]
+    pub sdist_build_packages: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

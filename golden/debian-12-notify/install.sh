@@ -74,16 +74,16 @@ echo 'ok: prerequisites';
 step_packages() {
 missing='';
 # shellcheck disable=SC2043 # some targets need one package only
-for p in pipx; do
+for p in pipx gcc libsystemd-dev pkg-config python3-dev; do
     if [ "$(dpkg-query -W -f="\${Status}" "$p" 2>/dev/null || true)" != 'install ok installed' ]; then
         missing="$missing $p";
     fi;
 done;
 if [ -z "$missing" ]; then
-    echo 'ok: OS packages are installed:' pipx;
+    echo 'ok: OS packages are installed:' pipx gcc libsystemd-dev pkg-config python3-dev;
 else
     DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update;
-    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -y install --no-install-recommends pipx;
+    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -y install --no-install-recommends pipx gcc libsystemd-dev pkg-config python3-dev;
     echo "changed: installed OS packages:$missing";
     changed=$((changed + 1));
 fi;

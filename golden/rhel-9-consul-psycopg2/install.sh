@@ -72,11 +72,11 @@ echo 'ok: prerequisites';
 
 # packages: install OS packages
 step_packages() {
-if rpm -q --quiet python3-pip; then
-    echo 'ok: OS packages are installed:' python3-pip;
+if rpm -q --quiet python3-pip gcc libpq-devel python3-devel; then
+    echo 'ok: OS packages are installed:' python3-pip gcc libpq-devel python3-devel;
 else
-    dnf -q -y install python3-pip;
-    echo 'changed: installed OS packages:' python3-pip;
+    dnf -q -y install python3-pip gcc libpq-devel python3-devel;
+    echo 'changed: installed OS packages:' python3-pip gcc libpq-devel python3-devel;
     changed=$((changed + 1));
 fi;
 }

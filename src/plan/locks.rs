@@ -1,7 +1,7 @@
 //! The locked requirement lines a plan needs, taken from the lock of the
 //! pinned Patroni version (src/uvlock.rs), and their pins.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 
@@ -15,6 +15,8 @@ pub(super) struct Requirements {
     pub shared: Vec<String>,
     pub pipx: Vec<String>,
     pub patroni: Vec<String>,
+    /// Packages whose locked file is an sdist (built at install time).
+    pub sdists: BTreeSet<String>,
 }
 
 /// The lines for Patroni `version` with `extras` on `target`, pipx's shared
@@ -36,12 +38,17 @@ pub(super) fn requirements(
     })?;
     let mut patroni: Vec<&str> = vec![PATRONI_EXTRA];
     patroni.extend(extras.iter().map(String::as_str));
-    let lines = |choices: &[&str]| lines(lock, choices, t);
+    let mut sdists = BTreeSet::new();
+    let mut lines = |choices: &[&str]| {
+        let (lines, s) = lines(lock, choices, t)?;
+        sdists.extend(s);
+        Ok::<_, anyhow::Error>(lines)
+    };
     let patroni_lines = lines(&patroni).map_err(|e| {
         // Name the extra that cannot be locked here, where one can be.
         let culprit = extras
             .iter()
-            .find(|x| lines(&[PATRONI_EXTRA, x.as_str()]).is_err());
+            .find(|x| self::lines(lock, &[PATRONI_EXTRA, x.as_str()], t).is_err());
         match culprit {
             Some(x) => usage(format!(
                 "the extra '{x}' cannot be installed locked on {target} (Python {}): {e:#}",
@@ -50,20 +57,25 @@ pub(super) fn requirements(
             None => usage(format!("Patroni {version} on {target}: {e:#}")),
         }
     })?;
+    let shared = lines(&[SHARED_EXTRA])?;
+    let pipx = if with_pipx {
+        lines(&[PIPX_EXTRA])?
+    } else {
+        Vec::new()
+    };
     Ok(Requirements {
-        shared: lines(&[SHARED_EXTRA])?,
-        pipx: if with_pipx {
-            lines(&[PIPX_EXTRA])?
-        } else {
-            Vec::new()
-        },
+        shared,
+        pipx,
         patroni: patroni_lines,
+        sdists,
     })
 }
 
 /// `name==version --hash=…` for the closure of `choices`, one hash per
-/// architecture (one, where both take the same file).
-fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<Vec<String>> {
+/// architecture (one, where both take the same file), and the packages
+/// whose file is an sdist.
+fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<(Vec<String>, BTreeSet<String>)> {
+    let mut sdists = BTreeSet::new();
     let mut by_name: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     let mut first: Option<Vec<(String, String)>> = None;
     for arch in ARCHES {
@@ -86,13 +98,16 @@ fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<Vec<String>> {
             Some(_) => {}
         }
         for l in closure {
+            if l.sdist {
+                sdists.insert(l.name.clone());
+            }
             let entry = by_name.entry(l.name).or_insert((l.version, Vec::new()));
             if !entry.1.contains(&l.sha256) {
                 entry.1.push(l.sha256);
             }
         }
     }
-    Ok(by_name
+    let lines = by_name
         .into_iter()
         .map(|(name, (version, mut hashes))| {
             hashes.sort();
@@ -102,7 +117,8 @@ fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<Vec<String>> {
                 .collect();
             format!("{name}=={version} {}", hashes.join(" "))
         })
-        .collect())
+        .collect();
+    Ok((lines, sdists))
 }
 
 /// Sorted `name==version `, as the install's site-packages listing prints.

@@ -249,7 +249,7 @@ pub fn build(
             "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
         )));
     }
-    let os_packages = if by_package {
+    let os_packages_base = if by_package {
         packages_for(family, &t.family, &extras)?
     } else {
         t.packages.clone()
@@ -273,6 +273,7 @@ pub fn build(
             "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
         )));
     }
+    let os_packages = with_build_packages(os_packages_base, family, t, &reqs.sdists);
     let pip_source_args = if wheelhouse.is_empty() {
         Vec::new()
     } else {
@@ -385,6 +386,25 @@ pub(super) fn spec_of(
         spec.push_str(&format!("=={v}"));
     }
     Ok((spec, pinned, extras))
+}
+
+/// `packages` and, after them, what builds the locked sdists with C code
+/// (recipe.toml's sdist_build_packages), each once.
+fn with_build_packages(
+    mut packages: Vec<String>,
+    family: &crate::recipe::Family,
+    t: &crate::recipe::Target,
+    sdists: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    for sdist in sdists {
+        for p in family.sdist_build_packages.get(sdist).into_iter().flatten() {
+            let p = p.replace("{python}", &t.python);
+            if !packages.contains(&p) {
+                packages.push(p);
+            }
+        }
+    }
+    packages
 }
 
 /// The modules of `extras` (recipe.toml's extra_modules), sorted, once each.

@@ -212,3 +212,32 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn sdists_with_c_code_bring_the_packages_that_build_them() {
+    let deb = plan(&[("patroni_extras", "psycopg2,etcd3,systemd")], "debian-12");
+    assert_eq!(
+        deb.os_packages,
+        [
+            "pipx",
+            "gcc",
+            "libpq-dev",
+            "python3-dev",
+            "libsystemd-dev",
+            "pkg-config"
+        ]
+    );
+    let el8 = plan(&[("patroni_extras", "psycopg2,etcd3")], "rhel-8");
+    assert_eq!(
+        el8.os_packages,
+        [
+            "python3.11",
+            "python3.11-pip",
+            "gcc",
+            "libpq-devel",
+            "python3.11-devel"
+        ]
+    );
+    // Wheels only: nothing to build.
+    assert_eq!(plan(&[], "debian-12").os_packages, ["pipx"]);
+}

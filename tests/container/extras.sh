@@ -2,10 +2,11 @@
 # Non-default extras, locked out of the box: the DCS and driver a user
 # chooses render from the built-in lock, and all three renderings install
 # them (pip freeze equals the lock's closure for that choice, the extras'
-# modules import) to one end state. The etcd3 set, on the skel flavour, is
+# modules import) to one end state; psycopg2 is an sdist, built with the
+# packages the rendering installs for it. The etcd3 set, on the skel flavour, is
 # the one the systemd stage then runs as a leader against Debian's etcd.
 
-EXTRAS_SETS="etcd3,psycopg3 zookeeper,raft,psycopg2-binary"
+EXTRAS_SETS="etcd3,psycopg3 zookeeper,raft,psycopg2"
 
 # The label of a suite and extras set, usable in container names.
 extras_label() { # SUITE EXTRAS
