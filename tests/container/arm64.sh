@@ -5,6 +5,9 @@
 # the shells find), and a second run reports changed=0. Slow (minutes):
 # its time is printed.
 
+# Its base image is cached under a key of this file's content too.
+ARM64_KEY=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
+
 # aarch64 binaries run through binfmt_misc and qemu-user-static; set up
 # here (as root), failing loudly where it cannot be.
 ensure_arm64_emulation() {
@@ -29,7 +32,7 @@ test_arm64() { # SUITE REFERENCE_MANIFEST
     say "=== $suite arm64 (debian-12 under emulation)"
     ensure_arm64_emulation
     ensure_rootfs "$suite" arm64
-    local base="patroni-bake-test/base:$suite-arm64-nodot-$BASES_KEY" ctx="$WORK/base-ctx-$suite-arm64"
+    local base="patroni-bake-test/base:$suite-arm64-nodot-$BASES_KEY-$ARM64_KEY" ctx="$WORK/base-ctx-$suite-arm64"
     if ! docker image inspect "$base" >/dev/null 2>&1; then
         mkdir -p "$ctx"
         cat >"$ctx/Dockerfile" <<DOCKERFILE

@@ -29,7 +29,18 @@ ensure_rootfs() { # SUITE [ARCH]
     command -v debootstrap >/dev/null || fail "debootstrap is missing: apt-get install debootstrap"
     local dir="$WORK/rootfs-$suite-$arch"
     step "debootstrap $suite ($arch)" timeout 1200 debootstrap --arch="$arch" --variant=minbase "$suite" "$dir" http://deb.debian.org/debian
-    step "import $suite ($arch) rootfs" sh -c "tar -C '$dir' -c . | docker import --platform 'linux/$arch' - '$image'"
+    if [ "$arch" = amd64 ]; then
+        step "import $suite ($arch) rootfs" sh -c "tar -C '$dir' -c . | docker import - '$image'"
+    else
+        # docker import records the engine's own architecture whatever
+        # --platform says (20.10); a build from scratch records the one asked.
+        local ctx="$WORK/rootfs-ctx-$suite-$arch"
+        mkdir -p "$ctx"
+        step "pack $suite ($arch) rootfs" tar -C "$dir" -cf "$ctx/rootfs.tar" .
+        printf 'FROM scratch\nADD rootfs.tar /\n' >"$ctx/Dockerfile"
+        step "import $suite ($arch) rootfs" docker build --platform "linux/$arch" -q -t "$image" "$ctx"
+        rm -rf "$ctx"
+    fi
     rm -rf "$dir"
 }
 

@@ -132,6 +132,7 @@ cleanup() {
     else
         echo "logs kept in $WORK" >&2
     fi
+    echo "container: $PASSES passed, $FAILURES failed"
     say "container suite wall time: $(elapsed "$SUITE_START")"
     exit "$rc"
 }

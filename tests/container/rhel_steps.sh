@@ -10,6 +10,10 @@
 # Python, the unit, the config dir, the PATH blocks.
 # It does not prove dnf itself, SELinux, or the real EL packages' paths.
 
+# Its base images are cached under a key of this file's content too (the
+# stand-ins are written here).
+RHEL_STEPS_KEY=$(cat "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)
+
 # The stand-ins, written into a build context.
 write_rhel_stand_ins() { # DIR
     cat >"$1/rhel-names" <<'EOF'
@@ -44,6 +48,8 @@ apt-get update -qq
 # shellcheck disable=SC2086 # one word per package
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 rm -rf /var/lib/apt/lists/*
+# EL's Pythons carry no PEP 668 marker: pip install --user works there.
+rm -f /usr/lib/python3*/EXTERNALLY-MANAGED
 EOF
     cat >"$1/rpm" <<'EOF'
 #!/bin/sh
@@ -73,18 +79,18 @@ test_rhel_steps() { # TARGET SUITE
     t0=$(now)
     say "=== the $target steps on a Debian userland ($suite)"
     ensure_rootfs "$suite"
-    local base="patroni-bake-test/base:$suite-rhel-steps-$BASES_KEY" ctx="$WORK/base-ctx-$suite-rhel"
+    local base="patroni-bake-test/base:$suite-rhel-steps-$BASES_KEY-$RHEL_STEPS_KEY" ctx="$WORK/base-ctx-$suite-rhel"
     if ! docker image inspect "$base" >/dev/null 2>&1; then
         mkdir -p "$ctx"
         write_rhel_stand_ins "$ctx"
         # PGDG's postgresql-server: a system user with home /var/lib/pgsql
-        # (0700) holding a .bash_profile; EL's Python has no PEP 668 marker.
+        # (0700) holding a .bash_profile. (The dnf stand-in removes the PEP
+        # 668 marker of the Pythons it installs: EL's have none.)
         cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $(rootfs_image "$suite")
 COPY rhel-names /usr/local/lib/patroni-bake-test/rhel-names
 COPY dnf rpm /usr/local/bin/
 RUN chmod 0755 /usr/local/bin/dnf /usr/local/bin/rpm \
- && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED \
  && useradd --system --user-group --home-dir /var/lib/pgsql --no-create-home \
       --shell /bin/bash --comment 'PostgreSQL Server' postgres \
  && install -d -o postgres -g postgres -m 0700 /var/lib/pgsql \

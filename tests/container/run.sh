@@ -285,7 +285,11 @@ else
         fi
         leader_source="$RUN_ID-$suite-skel-shell"
         if stage extras; then
-            for set in $EXTRAS_SETS; do
+            # On trixie the etcd3 set alone (the systemd stage's leader), to keep
+            # CI within its hour.
+            sets=$EXTRAS_SETS
+            [ "$suite" = bookworm ] || sets=etcd3,psycopg3
+            for set in $sets; do
                 flavour=nodot
                 case $set in etcd3,*) flavour=skel ;; esac
                 test_extras "$suite" "$set" "$flavour"
@@ -298,7 +302,8 @@ else
         if stage faults; then
             test_faults "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
         fi
-        if stage upgrades; then
+        # Upgrades on bookworm: the step is the same on trixie, and CI has an hour.
+        if [ "$suite" = bookworm ] && stage upgrades; then
             test_upgrades "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
         fi
         if stage locks; then
@@ -321,4 +326,4 @@ else
         test_rhel_steps rhel-9 bullseye
     fi
 fi
-echo "container: $PASSES passed, $FAILURES failed"
+# cleanup (on exit) prints the count of passed and failed checks.
