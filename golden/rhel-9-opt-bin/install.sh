@@ -191,6 +191,15 @@ else
     # pipx finds them valid and, told so, never upgrades them.
     as_user python3 -m venv /var/lib/pgsql/.local/share/pipx/shared;
     as_user /var/lib/pgsql/.local/share/pipx/shared/bin/python -m pip install --quiet --require-hashes --no-deps --requirement /var/lib/pgsql/.local/share/patroni-bake/shared-requirements.txt;
+    # It holds exactly the lock: what venv seeded besides (some Debian-built
+    # Pythons seed pkg_resources) is removed, or no re-run would match.
+    shared_locked='packaging==26.3 pip==26.0.1 setuptools==82.0.1 wheel==0.48.0 ';
+    for d in $(dists /var/lib/pgsql/.local/share/pipx/shared/lib/python3.9/site-packages); do
+        case " $shared_locked" in
+            *" $d "*) ;;
+            *) as_user /var/lib/pgsql/.local/share/pipx/shared/bin/python -m pip uninstall --quiet --yes "${d%%==*}" ;;
+        esac;
+    done;
     # Every locked file is downloaded and checked against its hash before
     # any of it runs (sdists build with the locked setuptools, not a
     # fetched one); pipx then installs from those files alone.

@@ -16,9 +16,14 @@ print("\n".join(sorted(line.split(" ")[0] for line in lines)))' "$kind"
 }
 
 # pip freeze of one site-packages directory, normalized like plan_pins.
+# In a venv of Debian 11's Python, its patched pip reports a phantom
+# pkg-resources==0.0.0 (Launchpad bug 1635463) that has no dist-info there
+# (the install's own check, which reads dist-info names, does not see it):
+# left out.
 freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
     cexec "$1" runuser -u "$USER_" -- "$2" -m pip freeze --all --path "$3" |
-        awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | LC_ALL=C sort
+        awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' |
+        grep -vx 'pkg-resources==0.0.0' | LC_ALL=C sort
 }
 
 # A field of $TARGET in recipe.toml (a list joined by spaces).
