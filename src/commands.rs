@@ -135,14 +135,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             let text = result?;
             recipe.add_lock(&text, "the lock uv made")?;
             // Every target must take the default extras from it.
+            let mut given = inputs.given.clone();
+            given.extend(params::given_map([("patroni_version", &version)], "--set"));
             for target in recipe.def.targets.keys() {
-                let mut given = inputs.given.clone();
-                given.insert(
-                    "patroni_version".into(),
-                    params::given_map([("patroni_version", &version)], "--set")
-                        .remove("patroni_version")
-                        .unwrap_or_else(|| unreachable!()),
-                );
                 plan::build(&recipe, target, &given, true)
                     .with_context(|| format!("checking the new lock on {target}"))?;
             }
