@@ -16,7 +16,7 @@ build:
 ## hadolint, cloud-init schema and systemd-analyze verify).
 test: lint advisories unit-test
 
-## fetch: every crate of Cargo.lock, for every platform. The offline checks
+## fetch: `cargo fetch --locked`, every crate of Cargo.lock for every platform. The offline checks
 ## (cargo deny reads `cargo metadata`, which wants the Windows-only crates
 ## too) need them, and a Linux build never downloads those.
 fetch:
