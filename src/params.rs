@@ -264,8 +264,8 @@ fn kind_name(v: &Value) -> &'static str {
 }
 
 /// Every parameter's final value for `target` (the name as given, for the
-/// facts of an alias) with `facts`: defaults, then the given values, each
-/// evaluated. With `validate`, each value is checked against its kind;
+/// facts of an alias): defaults, then the given values and the target's
+/// facts, each evaluated. With `validate`, each value is checked against its kind;
 /// tests of the quoting switch it off.
 pub fn resolve(
     def: &RecipeDef,

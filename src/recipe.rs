@@ -320,24 +320,28 @@ impl RecipeDef {
             facts.extend(more.clone());
         }
         let origin = format!("fact of {name}");
-        let var = |v: toml::Value| Var {
-            raw: crate::varsfile::toml_raw(v),
-            origin: origin.clone(),
-        };
-        let unprefixed: Vec<(String, crate::varsfile::Raw)> = facts
+        let facts: Vec<(String, crate::varsfile::Raw)> = facts
+            .into_iter()
+            .map(|(k, v)| (k, crate::varsfile::toml_raw(v)))
+            .collect();
+        let unprefixed = facts
             .iter()
-            .map(|(k, v)| {
-                let key = k.strip_prefix("ansible_").unwrap_or(k).to_string();
-                (key, crate::varsfile::toml_raw(v.clone()))
+            .map(|(k, raw)| {
+                (
+                    k.strip_prefix("ansible_").unwrap_or(k).to_string(),
+                    raw.clone(),
+                )
             })
             .collect();
-        let mut out: BTreeMap<String, Var> = facts.into_iter().map(|(k, v)| (k, var(v))).collect();
+        let var = |raw| Var {
+            raw,
+            origin: origin.clone(),
+        };
+        let mut out: BTreeMap<String, Var> =
+            facts.into_iter().map(|(k, raw)| (k, var(raw))).collect();
         out.insert(
             "ansible_facts".into(),
-            Var {
-                raw: crate::varsfile::Raw::Map(unprefixed),
-                origin,
-            },
+            var(crate::varsfile::Raw::Map(unprefixed)),
         );
         Ok(out)
     }

@@ -39,16 +39,16 @@ pub(super) fn requirements(
     let mut patroni: Vec<&str> = vec![PATRONI_EXTRA];
     patroni.extend(extras.iter().map(String::as_str));
     let mut sdists = BTreeSet::new();
-    let mut lines = |choices: &[&str]| {
+    let mut take = |choices: &[&str]| {
         let (lines, s) = lines(lock, choices, t)?;
         sdists.extend(s);
         Ok::<_, anyhow::Error>(lines)
     };
-    let patroni_lines = lines(&patroni).map_err(|e| {
+    let patroni_lines = take(&patroni).map_err(|e| {
         // Name the extra that cannot be locked here, where one can be.
         let culprit = extras
             .iter()
-            .find(|x| self::lines(lock, &[PATRONI_EXTRA, x.as_str()], t).is_err());
+            .find(|x| lines(lock, &[PATRONI_EXTRA, x.as_str()], t).is_err());
         match culprit {
             Some(x) => usage(format!(
                 "the extra '{x}' cannot be installed locked on {target} (Python {}): {e:#}",
@@ -57,9 +57,9 @@ pub(super) fn requirements(
             None => usage(format!("Patroni {version} on {target}: {e:#}")),
         }
     })?;
-    let shared = lines(&[SHARED_EXTRA])?;
+    let shared = take(&[SHARED_EXTRA])?;
     let pipx = if with_pipx {
-        lines(&[PIPX_EXTRA])?
+        take(&[PIPX_EXTRA])?
     } else {
         Vec::new()
     };
