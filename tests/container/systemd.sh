@@ -8,6 +8,15 @@ NS_SD_PID=
 
 nsrun() { timeout 120 nsenter -t "$NS_SD_PID" -a -- "$@"; }
 
+# The container's PID 1: the process named systemd among the children and
+# grandchildren of systemd-nspawn (NSPAWN_PID); empty while it is not there yet.
+container_init() {
+    local child
+    for child in $(pgrep -P "$1" || true); do
+        pgrep -x -P "$child" systemd || { [ "$(cat "/proc/$child/comm" 2>/dev/null)" = systemd ] && echo "$child"; } || true
+    done | head -n 1
+}
+
 test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     local suite=$1 source=$2 bin=$3
     local image="patroni-bake-test/run-$RUN_ID-$suite-systemd"
@@ -38,9 +47,13 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     systemd-nspawn -q -b --register=no --keep-unit --private-network -D "$root" >"$WORK/nspawn-$suite.log" 2>&1 &
     local ns=$!
     NSPAWN_PIDS+=("$ns")
+    # nspawn's first child is a helper that forks the container's PID 1 and
+    # exits; entering the helper's namespaces asks the host, which has no
+    # systemd ("offline"). Wait for the process that is systemd, then for it
+    # to have said so (/run/systemd/system), before asking its state.
     for _ in $(seq 60); do
-        NS_SD_PID=$(pgrep -P "$ns" | head -n 1 || true)
-        [ -n "$NS_SD_PID" ] && break
+        NS_SD_PID=$(container_init "$ns")
+        [ -n "$NS_SD_PID" ] && nsrun test -d /run/systemd/system && break
         sleep 1
     done
     [ -n "$NS_SD_PID" ] || { tail -n 40 "$WORK/nspawn-$suite.log" >&2; fail "$suite: systemd did not start in the container"; }
