@@ -34,7 +34,7 @@ python3 - "$WORK/plan.json" "$WORK" <<'EOF'
 import json, sys
 plan = json.load(open(sys.argv[1]))
 for name in ("shared", "patroni"):
-    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(plan[f"{name}_requirements"]) + "\n")
+    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(plan["lock"][f"{name}_requirements"]) + "\n")
 EOF
 
 # One base for all three methods: Python, python3-apt and ansible-core in a

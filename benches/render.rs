@@ -5,26 +5,28 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use patroni_bake::params::{self, Source};
+use patroni_bake::input::params::{self, Validation};
 use patroni_bake::plan::{self, Plan};
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
 
-/// golden/cases.txt as plans.
-fn matrix(recipe: &Recipe) -> Vec<Plan> {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/golden/cases.txt")).unwrap();
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            let sets: Vec<Source> = words[2..]
-                .chunks(2)
-                .map(|c| Source::Set(c[1].to_string()))
-                .collect();
-            let inputs = params::collect(&recipe.def, &sets).unwrap();
-            plan::build(recipe, words[1], &inputs.given, true).unwrap()
+#[path = "../tests/it/cases.rs"]
+mod cases;
+
+/// golden/cases.txt as plans (the recipe gains the cases' `--lock` files).
+fn matrix(recipe: &mut Recipe) -> Vec<Plan> {
+    let cases = cases::golden_cases();
+    for case in &cases {
+        for lock in case.inputs().1 {
+            let path = camino::Utf8PathBuf::try_from(lock).unwrap();
+            recipe.add_lock_file(&path).unwrap();
+        }
+    }
+    cases
+        .iter()
+        .map(|case| {
+            let inputs = params::collect(&recipe.def, &case.inputs().0).unwrap();
+            plan::build(recipe, &case.target, &inputs.given, Validation::Checked).unwrap()
         })
         .collect()
 }
@@ -39,11 +41,11 @@ fn ms(d: Duration) -> String {
 }
 
 fn main() {
-    let recipe = Recipe::embedded().unwrap();
+    let mut recipe = Recipe::embedded().unwrap();
     let t = Instant::now();
     let renderer = Renderer::new(&recipe).unwrap();
     let parse = t.elapsed();
-    let plans = matrix(&recipe);
+    let plans = matrix(&mut recipe);
     let renders_per_matrix = plans.len() * Format::ALL.len();
 
     let render_matrix = |renderer: &Renderer| {

@@ -9,11 +9,12 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, ValueEnum};
 
 use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
 use crate::error::{exit_code, usage};
-use crate::params::{self, Source};
+use crate::input::params::{self, Source, Validation};
+use crate::output;
 use crate::plan::{self, Plan};
 use crate::recipe::{ParamDefault, Recipe, LOCK_FILE, RECIPE_NAME};
 use crate::render::{Format, Renderer};
-use crate::{lock, output, wheelhouse};
+use crate::tools::{pip, uv};
 
 /// Parse the command line, run, print errors with their causes.
 pub fn main() -> ExitCode {
@@ -102,7 +103,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
                 .next()
                 .context("no targets")?
                 .clone();
-            let p = params::resolve(&recipe.def, &any_target, &inputs.given, true)?;
+            let p = params::resolve(&recipe.def, &any_target, &inputs.given, Validation::Checked)?;
             let version = p["patroni_version"].clone();
             if version == "latest" {
                 return Err(usage("patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)"));
@@ -110,7 +111,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             let out = match (&args.out, &args.recipes) {
                 (Some(file), _) => file.clone(),
                 (None, Some(dir)) => {
-                    let default = recipe.def.params["patroni_version"].default.for_family("");
+                    let default = recipe.def.params["patroni_version"]
+                        .default
+                        .for_family(crate::recipe::OsFamily::Debian);
                     if version != default {
                         return Err(usage(format!(
                             "the recipe's lock is for its default version {default}; write a lock of {version} with --out FILE and render with --lock FILE"
@@ -130,7 +133,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
             eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
-            let result = lock::uv_lock(&lock::lock_project(&recipe.def, &version), &dir);
+            let result = uv::uv_lock(&uv::lock_project(&recipe.def, &version), &dir);
             let _ = std::fs::remove_dir_all(&dir);
             let text = result?;
             recipe.add_lock(&text, "the lock uv made")?;
@@ -138,7 +141,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             let mut given = inputs.given.clone();
             given.extend(params::given_map([("patroni_version", &version)], "--set"));
             for target in recipe.def.targets.keys() {
-                plan::build(&recipe, target, &given, true)
+                plan::build(&recipe, target, &given, Validation::Checked)
                     .with_context(|| format!("checking the new lock on {target}"))?;
             }
             output::write_file(&out, text.as_bytes())?;
@@ -154,7 +157,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
         Command::Wheelhouse(args) => {
             let (_, plan) = plan_for(&args.input, sub)?;
             let arch = value_name(args.arch);
-            wheelhouse::fill(&plan, &args.out, &arch)?;
+            pip::fill(&plan, &args.out, &arch)?;
             eprintln!(
                 "patroni-bake: filled {} for {} ({}); pass it to the install as wheelhouse",
                 args.out, plan.target, arch
@@ -181,7 +184,7 @@ fn plan_for(input: &InputArgs, m: &ArgMatches) -> Result<(Recipe, Plan)> {
     for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");
     }
-    let plan = plan::build(&recipe, &input.target, &inputs.given, true)?;
+    let plan = plan::build(&recipe, &input.target, &inputs.given, Validation::Checked)?;
     Ok((recipe, plan))
 }
 
@@ -226,7 +229,7 @@ fn print_targets(recipe: &Recipe) {
         .map(|(name, t)| {
             [
                 name.clone(),
-                t.family.clone(),
+                t.family.as_str().to_string(),
                 format!("{} ({})", t.python, t.python_version),
                 if t.aliases.is_empty() {
                     "-".into()
@@ -245,8 +248,8 @@ fn print_targets(recipe: &Recipe) {
 
 fn print_params(recipe: &Recipe, target: Option<&str>) -> Result<()> {
     let def = &recipe.def;
-    let families: Vec<String> = match target {
-        Some(t) => vec![def.target(t)?.1.family.clone()],
+    let families: Vec<crate::recipe::OsFamily> = match target {
+        Some(t) => vec![def.target(t)?.1.family],
         None => def.families.keys().cloned().collect(),
     };
     let rows: Vec<[String; 3]> = def
@@ -256,11 +259,11 @@ fn print_params(recipe: &Recipe, target: Option<&str>) -> Result<()> {
             let default = match &p.default {
                 ParamDefault::One(v) => show(v),
                 ParamDefault::PerFamily(_) if families.len() == 1 => {
-                    show(p.default.for_family(&families[0]))
+                    show(p.default.for_family(families[0]))
                 }
                 ParamDefault::PerFamily(m) => m
                     .iter()
-                    .map(|(f, v)| format!("{f}: {}", show(v)))
+                    .map(|(f, v)| format!("{}: {}", f.as_str(), show(v)))
                     .collect::<Vec<_>>()
                     .join(", "),
             };

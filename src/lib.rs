@@ -1,25 +1,19 @@
 //! patroni-bake renders the install of Patroni without touching a host.
 //!
-//! recipe (data, validated) → plan (every value resolved for one target) →
-//! render (pure: plan in, files out). Only `commands` prints or writes.
+//! The pipeline, one module each, imports running one way:
+//! recipe (the data, validated) → input (what the user gives, evaluated and
+//! checked) → plan (every value resolved for one target) → render (pure:
+//! plan in, files out) → output (writing, drift, SHA256SUMS). `tools` runs
+//! uv and pip; only `commands` prints, and only it and `output` write.
 
-pub mod ansible;
-pub mod ansible_filters;
 pub mod cli;
 pub mod commands;
 pub mod error;
-pub mod gzip;
-pub mod lock;
-pub mod manifest;
+pub mod input;
 pub mod output;
-pub mod params;
 pub mod plan;
 pub mod quote;
 pub mod recipe;
 pub mod render;
 pub mod suggest;
-pub mod templates;
-pub mod uvlock;
-pub mod validate;
-pub mod varsfile;
-pub mod wheelhouse;
+pub mod tools;

@@ -36,220 +36,273 @@ trap 'exit 143' TERM
 
 # preflight: check prerequisites
 step_preflight() {
-# Fail early and clearly when the role's dependencies are not in place.
-if [ "$(id -u)" != 0 ]; then
-    echo "patroni-bake: run this as root; it is running as uid $(id -u)" >&2;
-    exit 1;
-fi;
-for c in runuser getent mktemp stat grep tail; do
-    if ! command -v "$c" >/dev/null 2>&1; then
-        echo "patroni-bake: the command $c is missing; it is needed to install Patroni" >&2;
-        exit 1;
-    fi;
-done;
-if ! pw=$(getent passwd postgres); then
-    printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' postgres >&2;
-    exit 1;
-fi;
-if ! getent group postgres >/dev/null; then
-    printf 'patroni-bake: the group %s does not exist; create it first\n' postgres >&2;
-    exit 1;
-fi;
-pw_home=${pw#*:*:*:*:*:};
-pw_home=${pw_home%%:*};
-if [ "$pw_home" != /var/lib/postgresql ]; then
-    printf 'patroni-bake: the home of %s is %s, not %s; render with pg_home=%s\n' postgres "$pw_home" /var/lib/postgresql "$pw_home" >&2;
-    exit 1;
-fi;
-if [ ! -d /var/lib/postgresql ]; then
-    printf 'patroni-bake: the home directory %s of %s does not exist; create it first\n' /var/lib/postgresql postgres >&2;
-    exit 1;
-fi;
-# Commands run as the user must not inherit a working directory it cannot read.
-cd /;
-echo 'ok: prerequisites';
+    # Fail early and clearly when the role's dependencies are not in place.
+    if [ "$(id -u)" != 0 ]; then
+        echo "patroni-bake: run this as root; it is running as uid $(id -u)" >&2
+        exit 1
+    fi
+    for c in runuser getent mktemp stat grep tail; do
+        if ! command -v "$c" >/dev/null 2>&1; then
+            echo "patroni-bake: the command $c is missing; it is needed to install Patroni" >&2
+            exit 1
+        fi
+    done
+    if ! pw=$(getent passwd postgres); then
+        printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' \
+            postgres >&2
+        exit 1
+    fi
+    if ! getent group postgres >/dev/null; then
+        printf 'patroni-bake: the group %s does not exist; create it first\n' postgres >&2
+        exit 1
+    fi
+    pw_home=${pw#*:*:*:*:*:}
+    pw_home=${pw_home%%:*}
+    if [ "$pw_home" != /var/lib/postgresql ]; then
+        printf 'patroni-bake: the home of %s is %s, not %s; render with pg_home=%s\n' \
+            postgres "$pw_home" /var/lib/postgresql "$pw_home" >&2
+        exit 1
+    fi
+    if [ ! -d /var/lib/postgresql ]; then
+        printf 'patroni-bake: the home directory %s of %s does not exist; create it first\n' \
+            /var/lib/postgresql postgres >&2
+        exit 1
+    fi
+    # Commands run as the user must not inherit a working directory it cannot read.
+    cd /
+    echo 'ok: prerequisites'
 }
 
 # packages: install OS packages
 step_packages() {
-missing='';
-# shellcheck disable=SC2043 # some targets need one package only
-for p in pipx; do
-    if [ "$(dpkg-query -W -f="\${Status}" "$p" 2>/dev/null || true)" != 'install ok installed' ]; then
-        missing="$missing $p";
-    fi;
-done;
-if [ -z "$missing" ]; then
-    echo 'ok: OS packages are installed:' pipx;
-else
-    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update;
-    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -y install --no-install-recommends pipx;
-    echo "changed: installed OS packages:$missing";
-    changed=$((changed + 1));
-fi;
+    missing=''
+    # shellcheck disable=SC2043 # some targets need one package only
+    for p in pipx; do
+        if [ "$(dpkg-query -W -f="\${Status}" "$p" 2>/dev/null || true)" != 'install ok installed' ]; then
+            missing="$missing $p"
+        fi
+    done
+    if [ -z "$missing" ]; then
+        echo 'ok: OS packages are installed:' pipx
+    else
+        DEBIAN_FRONTEND=noninteractive \
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update
+        DEBIAN_FRONTEND=noninteractive \
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
+            -y install --no-install-recommends \
+            pipx
+        echo "changed: installed OS packages:$missing"
+        changed=$((changed + 1))
+    fi
 }
 
 # patroni: install Patroni with pipx
 step_patroni() {
-# Commands as the user in a clean environment: root's variables stay out;
-# caches are not written.
-as_user() { runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; };
-# An installed Patroni stays usable through an upgrade: its venv, pipx's
-# shared libraries and the locks are moved aside and moved back if anything
-# fails (a run killed outright leaves them aside: the next run restores them
-# before it looks). Moves within the home run as the user.
-previous=/var/lib/postgresql/.local/share/pipx/patroni-bake-previous;
-restore_previous() {
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake /var/lib/postgresql/.local/share/pipx/logs;
-    for p in /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake; do
-        if [ -e "$previous/${p##*/}" ]; then
-            runuser -u postgres -- mv "$previous/${p##*/}" "$p";
-        fi;
-    done;
-    runuser -u postgres -- rm -rf "$previous";
-    printf 'patroni-bake: restored the Patroni install that was there before (%s)\n' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2;
-};
-if [ -d "$previous" ]; then
-    restore_previous;
-fi;
-# Installed means: pipx's record names this exact spec.
-if [ -x /var/lib/postgresql/.local/bin/patroni ] && grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]"' /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null; then
-    printf 'ok: %s is installed in %s\n' 'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
-else
-    runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx;
-    runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin;
-    # The venv and pipx's shared pip are made afresh, so that a reinstall or
-    # an install after a failed one ends like a first install (pipx 1.7
-    # records --force-reinstall when it replaces a venv). Removals in the
-    # home run as the user: root must not follow the user's symlinks.
-    if [ -d /var/lib/postgresql/.local/share/pipx/venvs/patroni ]; then
-        runuser -u postgres -- mkdir "$previous";
-        for p in /var/lib/postgresql/.local/share/pipx/venvs/patroni /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/patroni-bake; do
-            if [ -e "$p" ]; then
-                runuser -u postgres -- mv "$p" "$previous/${p##*/}";
-            fi;
-        done;
-        on_failure=restore_previous;
-    fi;
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/shared /var/lib/postgresql/.local/share/pipx/venvs/patroni;
-    as_user pipx install --force 'patroni[etcd,psycopg2-binary]';
-    runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/logs;
-    # The chosen extras' modules import in the venv: a lock that installs
-    # but cannot run fails here (Python's traceback names the module).
-    if ! runuser -u postgres -- /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' etcd psycopg2; then
-        printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' 'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2;
-        exit 1;
-    fi;
-    on_failure='';
-    runuser -u postgres -- rm -rf "$previous";
-    printf 'changed: installed %s in %s\n' 'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni;
-    changed=$((changed + 1));
-fi;
+    # Commands as the user in a clean environment: root's variables stay out;
+    # caches are not written.
+    as_user() {
+        runuser -u postgres -- env -i HOME=/var/lib/postgresql \
+            PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+            PIPX_HOME=/var/lib/postgresql/.local/share/pipx \
+            PIPX_BIN_DIR=/var/lib/postgresql/.local/bin \
+            PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 \
+            PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+            "$@"
+    }
+    # An installed Patroni stays usable through an upgrade: its venv, pipx's
+    # shared libraries and the locks are moved aside and moved back if anything
+    # fails (a run killed outright leaves them aside: the next run restores them
+    # before it looks). Moves within the home run as the user.
+    previous=/var/lib/postgresql/.local/share/pipx/patroni-bake-previous
+    restore_previous() {
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/patroni-bake \
+            /var/lib/postgresql/.local/share/pipx/logs
+        for p in \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/patroni-bake; do
+            if [ -e "$previous/${p##*/}" ]; then
+                runuser -u postgres -- mv "$previous/${p##*/}" "$p"
+            fi
+        done
+        runuser -u postgres -- rm -rf "$previous"
+        printf 'patroni-bake: restored the Patroni install that was there before (%s)\n' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+    }
+    if [ -d "$previous" ]; then
+        restore_previous
+    fi
+    # Installed means: pipx's record names this exact spec.
+    installed() {
+        [ -x /var/lib/postgresql/.local/bin/patroni ] &&
+            grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]"' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null
+    }
+    if installed; then
+        printf 'ok: %s is installed in %s\n' \
+            'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+    else
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin
+        # The venv and pipx's shared pip are made afresh, so that a reinstall or
+        # an install after a failed one ends like a first install (pipx 1.7
+        # records --force-reinstall when it replaces a venv). Removals in the
+        # home run as the user: root must not follow the user's symlinks.
+        if [ -d /var/lib/postgresql/.local/share/pipx/venvs/patroni ]; then
+            runuser -u postgres -- mkdir "$previous"
+            for p in \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+                /var/lib/postgresql/.local/share/pipx/shared \
+                /var/lib/postgresql/.local/share/patroni-bake; do
+                if [ -e "$p" ]; then
+                    runuser -u postgres -- mv "$p" "$previous/${p##*/}"
+                fi
+            done
+            on_failure=restore_previous
+        fi
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
+        as_user pipx install --force 'patroni[etcd,psycopg2-binary]'
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/logs
+        # The chosen extras' modules import in the venv: a lock that installs
+        # but cannot run fails here (Python's traceback names the module).
+        if ! runuser -u postgres -- /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python \
+            -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
+            etcd psycopg2; then
+            printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
+                'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+            exit 1
+        fi
+        on_failure=''
+        runuser -u postgres -- rm -rf "$previous"
+        printf 'changed: installed %s in %s\n' \
+            'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+        changed=$((changed + 1))
+    fi
 }
 
 # path: put Patroni on the user's PATH
 step_path() {
-# The block is written by the user, so a planted symlink gives no root access.
-# Every line of it ends in the marker: a re-run that finds anything but the
-# block once at the end removes all marked lines (even of a half-deleted
-# block) and appends the block. An unchanged file is not touched.
-edit='set -eu;
-    f=$1; m=$2; shift 2;
-    if [ -L "$f" ]; then echo "patroni-bake: $f is a symbolic link; refusing to edit through it" >&2; exit 1; fi;
-    if [ -e "$f" ] && [ ! -f "$f" ]; then echo "patroni-bake: $f is not a regular file" >&2; exit 1; fi;
-    block=$(printf "%s\n" "$@");
-    if [ -f "$f" ] && [ "$(grep -c -e " $m\$" "$f" || true)" = "$#" ] && [ "$(tail -n "$#" "$f")" = "$block" ] && [ -z "$(tail -c 1 "$f")" ]; then
-        echo ok;
-        exit 0;
-    fi;
-    tmp=$(mktemp "$f.patroni-bake.XXXXXX");
-    trap "rm -f \"\$tmp\"" EXIT;
-    if [ -f "$f" ]; then
-        grep -v -e " $m\$" "$f" > "$tmp" || [ $? -eq 1 ];
-        chmod "$(stat -c %a "$f")" "$tmp";
-    else
-        chmod 644 "$tmp";
-    fi;
-    printf "%s\n" "$block" >> "$tmp";
-    mv -f "$tmp" "$f";
-    echo changed';
-for f in .profile .bashrc .bash_profile .bash_login; do
-    case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/postgresql/"$f" ]; then continue; fi ;; esac;
-    r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' \
-        '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
-        'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
-        'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
-        'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
-    );
-    if [ "$r" = changed ]; then
-        printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$f";
-        changed=$((changed + 1));
-    else
-        printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$f";
-    fi;
-done;
+    # The block is written by the user, so a planted symlink gives no root access.
+    # Every line of it ends in the marker: a re-run that finds anything but the
+    # block once at the end removes all marked lines (even of a half-deleted
+    # block) and appends the block. An unchanged file is not touched. The
+    # editor is a script of its own (run as the user), one line per word here.
+    edit=$(printf '%s\n' \
+        'set -eu' \
+        'f=$1; m=$2; shift 2' \
+        'if [ -L "$f" ]; then echo "patroni-bake: $f is a symbolic link; refusing to edit through it" >&2; exit 1; fi' \
+        'if [ -e "$f" ] && [ ! -f "$f" ]; then echo "patroni-bake: $f is not a regular file" >&2; exit 1; fi' \
+        'block=$(printf "%s\n" "$@")' \
+        'if [ -f "$f" ] && [ "$(grep -c -e " $m\$" "$f" || true)" = "$#" ] &&' \
+        '    [ "$(tail -n "$#" "$f")" = "$block" ] && [ -z "$(tail -c 1 "$f")" ]; then' \
+        '    echo ok' \
+        '    exit 0' \
+        'fi' \
+        'tmp=$(mktemp "$f.patroni-bake.XXXXXX")' \
+        'trap "rm -f \"\$tmp\"" EXIT' \
+        'if [ -f "$f" ]; then' \
+        '    grep -v -e " $m\$" "$f" > "$tmp" || [ $? -eq 1 ]' \
+        '    chmod "$(stat -c %a "$f")" "$tmp"' \
+        'else' \
+        '    chmod 644 "$tmp"' \
+        'fi' \
+        'printf "%s\n" "$block" >> "$tmp"' \
+        'mv -f "$tmp" "$f"' \
+        'echo changed' \
+    )
+    edit_block() {
+        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$1" '# patroni-bake' \
+            '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
+            'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
+            'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
+            'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
+        )
+        if [ "$r" = changed ]; then
+            printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$1"
+            changed=$((changed + 1))
+        else
+            printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$1"
+        fi
+    }
+    for f in .profile .bashrc; do
+        edit_block "$f"
+    done
+    # bash's own login files only where they exist.
+    for f in .bash_profile .bash_login; do
+        if [ -e /var/lib/postgresql/"$f" ]; then
+            edit_block "$f"
+        fi
+    done
 }
 
 # unit: install the systemd unit
 step_unit() {
-# Root owns the unit: a unit its service user could rewrite would run as root.
-unit_text=$(printf '%s\n' \
-    '# Patroni for Debian 12 (bookworm): rendered by patroni-bake 0.1.0 (install_patroni).' \
-    '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
-    '[Unit]' \
-    'Description=Patroni: high availability for PostgreSQL' \
-    Documentation=https://patroni.readthedocs.io/ \
-    'After=syslog.target network.target' \
-    '' \
-    '[Service]' \
-    Type=simple \
-    User=postgres \
-    Group=postgres \
-    'ExecStart=/var/lib/postgresql/.local/bin/patroni /etc/patroni/patroni.yaml' \
-    '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
-    'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
-    '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
-    KillMode=process \
-    TimeoutSec=30 \
-    Restart=on-failure \
-    '' \
-    '[Install]' \
-    WantedBy=multi-user.target \
-);
-# Same owner, mode and size, and the same text: the same bytes.
-if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] && [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 703' ] && [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
-    printf 'ok: %s\n' /etc/systemd/system/patroni.service;
-else
-    mkdir -p /etc/systemd/system;
-    tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX);
-    printf '%s\n' "$unit_text" > "$tmp";
-    chown root:root "$tmp";
-    chmod 0644 "$tmp";
-    mv -f "$tmp" /etc/systemd/system/patroni.service;
-    printf 'changed: %s (not enabled)\n' /etc/systemd/system/patroni.service;
-    changed=$((changed + 1));
-    # Only where systemd runs; a chroot, container or image build has none.
-    if [ -d /run/systemd/system ]; then
-        systemctl daemon-reload;
-    fi;
-fi;
+    # Root owns the unit: a unit its service user could rewrite would run as root.
+    unit_text=$(printf '%s\n' \
+        '# Patroni for Debian 12 (bookworm): rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
+        '[Unit]' \
+        'Description=Patroni: high availability for PostgreSQL' \
+        Documentation=https://patroni.readthedocs.io/ \
+        'After=syslog.target network.target' \
+        '' \
+        '[Service]' \
+        Type=simple \
+        User=postgres \
+        Group=postgres \
+        'ExecStart=/var/lib/postgresql/.local/bin/patroni /etc/patroni/patroni.yaml' \
+        '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
+        'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
+        '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
+        KillMode=process \
+        TimeoutSec=30 \
+        Restart=on-failure \
+        '' \
+        '[Install]' \
+        WantedBy=multi-user.target \
+    )
+    # Same owner, mode and size, and the same text: the same bytes.
+    if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 703' ] &&
+        [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
+        printf 'ok: %s\n' /etc/systemd/system/patroni.service
+    else
+        mkdir -p /etc/systemd/system
+        tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX)
+        printf '%s\n' "$unit_text" > "$tmp"
+        chown root:root "$tmp"
+        chmod 0644 "$tmp"
+        mv -f "$tmp" /etc/systemd/system/patroni.service
+        printf 'changed: %s (not enabled)\n' /etc/systemd/system/patroni.service
+        changed=$((changed + 1))
+        # Only where systemd runs; a chroot, container or image build has none.
+        if [ -d /run/systemd/system ]; then
+            systemctl daemon-reload
+        fi
+    fi
 }
 
 # config_dir: create the configuration directory
 step_config_dir() {
-if [ -L /etc/patroni ] || { [ -e /etc/patroni ] && [ ! -d /etc/patroni ]; }; then
-    printf 'patroni-bake: %s exists and is not a directory; move it away\n' /etc/patroni >&2;
-    exit 1;
-fi;
-if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
-    printf 'ok: %s\n' /etc/patroni;
-else
-    mkdir -p /etc/patroni;
-    chown postgres:postgres /etc/patroni;
-    chmod 0700 /etc/patroni;
-    printf 'changed: %s (0700 %s:%s)\n' /etc/patroni postgres postgres;
-    changed=$((changed + 1));
-fi;
+    if [ -L /etc/patroni ] || { [ -e /etc/patroni ] && [ ! -d /etc/patroni ]; }; then
+        printf 'patroni-bake: %s exists and is not a directory; move it away\n' /etc/patroni >&2
+        exit 1
+    fi
+    if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
+        printf 'ok: %s\n' /etc/patroni
+    else
+        mkdir -p /etc/patroni
+        chown postgres:postgres /etc/patroni
+        chmod 0700 /etc/patroni
+        printf 'changed: %s (0700 %s:%s)\n' /etc/patroni postgres postgres
+        changed=$((changed + 1))
+    fi
 }
 
 main() {

@@ -36,123 +36,130 @@ trap 'exit 143' TERM
 
 # preflight: check prerequisites
 step_preflight() {
-# Fail early and clearly when the role's dependencies are not in place.
-if [ "$(id -u)" != 0 ]; then
-    echo "patroni-bake: run this as root; it is running as uid $(id -u)" >&2;
-    exit 1;
-fi;
-for c in runuser getent mktemp stat grep tail; do
-    if ! command -v "$c" >/dev/null 2>&1; then
-        echo "patroni-bake: the command $c is missing; it is needed to install Patroni" >&2;
-        exit 1;
-    fi;
-done;
-if ! pw=$(getent passwd postgres); then
-    printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' postgres >&2;
-    exit 1;
-fi;
-if ! getent group postgres >/dev/null; then
-    printf 'patroni-bake: the group %s does not exist; create it first\n' postgres >&2;
-    exit 1;
-fi;
-pw_home=${pw#*:*:*:*:*:};
-pw_home=${pw_home%%:*};
-if [ "$pw_home" != /var/lib/pgsql ]; then
-    printf 'patroni-bake: the home of %s is %s, not %s; render with pg_home=%s\n' postgres "$pw_home" /var/lib/pgsql "$pw_home" >&2;
-    exit 1;
-fi;
-if [ ! -d /var/lib/pgsql ]; then
-    printf 'patroni-bake: the home directory %s of %s does not exist; create it first\n' /var/lib/pgsql postgres >&2;
-    exit 1;
-fi;
-# Commands run as the user must not inherit a working directory it cannot read.
-cd /;
-echo 'ok: prerequisites';
+    # Fail early and clearly when the role's dependencies are not in place.
+    if [ "$(id -u)" != 0 ]; then
+        echo "patroni-bake: run this as root; it is running as uid $(id -u)" >&2
+        exit 1
+    fi
+    for c in runuser getent mktemp stat grep tail; do
+        if ! command -v "$c" >/dev/null 2>&1; then
+            echo "patroni-bake: the command $c is missing; it is needed to install Patroni" >&2
+            exit 1
+        fi
+    done
+    if ! pw=$(getent passwd postgres); then
+        printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' \
+            postgres >&2
+        exit 1
+    fi
+    if ! getent group postgres >/dev/null; then
+        printf 'patroni-bake: the group %s does not exist; create it first\n' postgres >&2
+        exit 1
+    fi
+    pw_home=${pw#*:*:*:*:*:}
+    pw_home=${pw_home%%:*}
+    if [ "$pw_home" != /var/lib/pgsql ]; then
+        printf 'patroni-bake: the home of %s is %s, not %s; render with pg_home=%s\n' \
+            postgres "$pw_home" /var/lib/pgsql "$pw_home" >&2
+        exit 1
+    fi
+    if [ ! -d /var/lib/pgsql ]; then
+        printf 'patroni-bake: the home directory %s of %s does not exist; create it first\n' \
+            /var/lib/pgsql postgres >&2
+        exit 1
+    fi
+    # Commands run as the user must not inherit a working directory it cannot read.
+    cd /
+    echo 'ok: prerequisites'
 }
 
 # packages: install OS packages
 step_packages() {
-if rpm -q --quiet patroni patroni-etcd; then
-    echo 'ok: OS packages are installed:' patroni patroni-etcd;
-else
-    dnf -q -y install patroni patroni-etcd;
-    echo 'changed: installed OS packages:' patroni patroni-etcd;
-    changed=$((changed + 1));
-fi;
+    if rpm -q --quiet patroni patroni-etcd; then
+        echo 'ok: OS packages are installed:' patroni patroni-etcd
+    else
+        dnf -q -y install \
+            patroni \
+            patroni-etcd
+        echo 'changed: installed OS packages:' patroni patroni-etcd
+        changed=$((changed + 1))
+    fi
 }
 
 # package: check the packaged Patroni
 step_package() {
-# The packages step installed Patroni; the package's version must be the
-# one asked for (latest: any).
-v=$(/usr/bin/patroni --version 2>/dev/null || true);
-if [ -z "$v" ]; then
-    printf 'patroni-bake: %s does not run (--version printed nothing)\n' /usr/bin/patroni >&2;
-    exit 1;
-fi;
-printf 'ok: %s, from the OS package\n' "$v";
+    # The packages step installed Patroni; the package's version must be the
+    # one asked for (latest: any).
+    v=$(/usr/bin/patroni --version 2>/dev/null || true)
+    if [ -z "$v" ]; then
+        printf 'patroni-bake: %s does not run (--version printed nothing)\n' /usr/bin/patroni >&2
+        exit 1
+    fi
+    printf 'ok: %s, from the OS package\n' "$v"
 }
 
 # unit: install the systemd unit
 step_unit() {
-# Root owns the unit: a unit its service user could rewrite would run as root.
-unit_text=$(printf '%s\n' \
-    '# Patroni for RHEL 9 and rebuilds: rendered by patroni-bake 0.1.0 (install_patroni).' \
-    '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
-    '[Unit]' \
-    'Description=Patroni: high availability for PostgreSQL' \
-    Documentation=https://patroni.readthedocs.io/ \
-    'After=syslog.target network.target' \
-    '' \
-    '[Service]' \
-    Type=simple \
-    User=postgres \
-    Group=postgres \
-    'ExecStart=/usr/bin/patroni /etc/patroni/patroni.yaml' \
-    '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
-    'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
-    '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
-    KillMode=process \
-    TimeoutSec=30 \
-    Restart=on-failure \
-    '' \
-    '[Install]' \
-    WantedBy=multi-user.target \
-);
-# Same owner, mode and size, and the same text: the same bytes.
-if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] && [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 680' ] && [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
-    printf 'ok: %s\n' /etc/systemd/system/patroni.service;
-else
-    mkdir -p /etc/systemd/system;
-    tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX);
-    printf '%s\n' "$unit_text" > "$tmp";
-    chown root:root "$tmp";
-    chmod 0644 "$tmp";
-    mv -f "$tmp" /etc/systemd/system/patroni.service;
-    printf 'changed: %s (not enabled)\n' /etc/systemd/system/patroni.service;
-    changed=$((changed + 1));
-    # Only where systemd runs; a chroot, container or image build has none.
-    if [ -d /run/systemd/system ]; then
-        systemctl daemon-reload;
-    fi;
-fi;
+    # Root owns the unit: a unit its service user could rewrite would run as root.
+    unit_text=$(printf '%s\n' \
+        '# Patroni for RHEL 9 and rebuilds: rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
+        '[Unit]' \
+        'Description=Patroni: high availability for PostgreSQL' \
+        Documentation=https://patroni.readthedocs.io/ \
+        'After=syslog.target network.target' \
+        '' \
+        '[Service]' \
+        Type=simple \
+        User=postgres \
+        Group=postgres \
+        'ExecStart=/usr/bin/patroni /etc/patroni/patroni.yaml' \
+        '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
+        'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
+        '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
+        KillMode=process \
+        TimeoutSec=30 \
+        Restart=on-failure \
+        '' \
+        '[Install]' \
+        WantedBy=multi-user.target \
+    )
+    # Same owner, mode and size, and the same text: the same bytes.
+    if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 680' ] &&
+        [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
+        printf 'ok: %s\n' /etc/systemd/system/patroni.service
+    else
+        mkdir -p /etc/systemd/system
+        tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX)
+        printf '%s\n' "$unit_text" > "$tmp"
+        chown root:root "$tmp"
+        chmod 0644 "$tmp"
+        mv -f "$tmp" /etc/systemd/system/patroni.service
+        printf 'changed: %s (not enabled)\n' /etc/systemd/system/patroni.service
+        changed=$((changed + 1))
+        # Only where systemd runs; a chroot, container or image build has none.
+        if [ -d /run/systemd/system ]; then
+            systemctl daemon-reload
+        fi
+    fi
 }
 
 # config_dir: create the configuration directory
 step_config_dir() {
-if [ -L /etc/patroni ] || { [ -e /etc/patroni ] && [ ! -d /etc/patroni ]; }; then
-    printf 'patroni-bake: %s exists and is not a directory; move it away\n' /etc/patroni >&2;
-    exit 1;
-fi;
-if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
-    printf 'ok: %s\n' /etc/patroni;
-else
-    mkdir -p /etc/patroni;
-    chown postgres:postgres /etc/patroni;
-    chmod 0700 /etc/patroni;
-    printf 'changed: %s (0700 %s:%s)\n' /etc/patroni postgres postgres;
-    changed=$((changed + 1));
-fi;
+    if [ -L /etc/patroni ] || { [ -e /etc/patroni ] && [ ! -d /etc/patroni ]; }; then
+        printf 'patroni-bake: %s exists and is not a directory; move it away\n' /etc/patroni >&2
+        exit 1
+    fi
+    if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
+        printf 'ok: %s\n' /etc/patroni
+    else
+        mkdir -p /etc/patroni
+        chown postgres:postgres /etc/patroni
+        chmod 0700 /etc/patroni
+        printf 'changed: %s (0700 %s:%s)\n' /etc/patroni postgres postgres
+        changed=$((changed + 1))
+    fi
 }
 
 main() {

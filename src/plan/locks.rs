@@ -1,17 +1,109 @@
-//! The locked requirement lines a plan needs, taken from the lock of the
-//! pinned Patroni version (src/uvlock.rs), and their pins.
+//! The hash-locked install: the requirement lines a plan needs, taken from
+//! the lock of the pinned Patroni version (src/recipe/uvlock.rs), their pins
+//! and the files the install keeps them in.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
+use serde::Serialize;
 
+use super::profile::Paths;
+use super::{InstallMethod, Params, PatroniSpec};
 use crate::error::usage;
-use crate::recipe::{Recipe, Target};
-use crate::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
+use crate::recipe::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
+use crate::recipe::{Family, PipxSource, Recipe, Target};
+
+/// What a locked install needs besides the rest of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct LockPlan {
+    /// pipx's shared libraries' lock, as a file on the target.
+    pub shared_lock_file: String,
+    /// Patroni's lock, as a file on the target.
+    pub patroni_lock_file: String,
+    /// pipx's own lock (where pipx comes from PyPI), as a file on the target.
+    pub pipx_lock_file: String,
+    /// Where every locked file is downloaded and hash-checked; pipx then
+    /// installs from there with no index. Removed after the install.
+    pub download_dir: String,
+    /// Lines of the shared libraries' lock (`name==version --hash=…`).
+    pub shared_requirements: Vec<String>,
+    /// Lines of Patroni's lock.
+    pub patroni_requirements: Vec<String>,
+    /// Lines of pipx's lock; empty unless `pipx_source` is `pip-user`.
+    pub pipx_requirements: Vec<String>,
+    /// What the install's listing of `shared_site_packages` prints when it
+    /// matches the lock: sorted `name==version`.
+    pub shared_pins: Vec<String>,
+    /// The same for `site_packages` against Patroni's lock.
+    pub patroni_pins: Vec<String>,
+    /// The Python of pipx's shared venv, which runs the locked pip.
+    pub shared_python: String,
+    /// site-packages of pipx's shared venv.
+    pub shared_site_packages: String,
+    /// site-packages of Patroni's venv.
+    pub site_packages: String,
+    /// pip options that choose where files come from: `--no-index
+    /// --find-links DIR` for a wheelhouse, else none (the index).
+    pub pip_source_args: Vec<String>,
+    /// Packages whose locked file is an sdist (built at install time).
+    #[serde(skip)]
+    pub sdists: BTreeSet<String>,
+}
+
+/// The locked install, where `lock_dependencies` asks for one and the
+/// package manager does not pin instead.
+pub(super) fn lock_plan(
+    recipe: &Recipe,
+    target: &str,
+    t: &Target,
+    family: &Family,
+    p: &Params,
+    spec: &PatroniSpec,
+) -> Result<Option<LockPlan>> {
+    let locked = p.lock_dependencies && p.install_method == InstallMethod::Pipx;
+    super::check_wheelhouse(p, locked)?;
+    if !locked {
+        return Ok(None);
+    }
+    let Some(version) = spec.pinned.as_deref() else {
+        return Err(usage(
+            "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
+        ));
+    };
+    let with_pipx = family.pipx_source == PipxSource::PipUser;
+    let reqs = requirements(recipe, target, t, version, &spec.extras, with_pipx)?;
+    let paths = Paths::of(p, t);
+    let dir = &paths.lock_dir;
+    let shared = format!("{}/shared", paths.pipx_home);
+    Ok(Some(LockPlan {
+        shared_lock_file: format!("{dir}/shared-requirements.txt"),
+        patroni_lock_file: format!("{dir}/patroni-requirements.txt"),
+        pipx_lock_file: format!("{dir}/pipx-requirements.txt"),
+        download_dir: format!("{dir}/downloads"),
+        shared_pins: pins(&reqs.shared)?,
+        patroni_pins: pins(&reqs.patroni)?,
+        shared_requirements: reqs.shared,
+        patroni_requirements: reqs.patroni,
+        pipx_requirements: reqs.pipx,
+        shared_python: format!("{shared}/bin/python"),
+        shared_site_packages: format!("{shared}/{}", paths.site_suffix),
+        site_packages: format!("{}/{}", paths.venv, paths.site_suffix),
+        pip_source_args: if p.wheelhouse.is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                "--no-index".into(),
+                "--find-links".into(),
+                p.wheelhouse.clone(),
+            ]
+        },
+        sdists: reqs.sdists,
+    }))
+}
 
 /// The requirement lines of one install, by what they install.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Requirements {
+struct Requirements {
     pub shared: Vec<String>,
     pub pipx: Vec<String>,
     pub patroni: Vec<String>,
@@ -21,7 +113,7 @@ pub(super) struct Requirements {
 
 /// The lines for Patroni `version` with `extras` on `target`, pipx's shared
 /// libraries, and pipx itself when `with_pipx`.
-pub(super) fn requirements(
+fn requirements(
     recipe: &Recipe,
     target: &str,
     t: &Target,
@@ -121,12 +213,12 @@ fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<(Vec<String>, BT
     Ok((lines, sdists))
 }
 
-/// Sorted `name==version `, as the install's site-packages listing prints.
-pub(super) fn pins(lines: &[String]) -> Result<String> {
+/// Sorted `name==version`, as the install's site-packages listing prints.
+fn pins(lines: &[String]) -> Result<Vec<String>> {
     let mut pins = lines
         .iter()
-        .map(|l| crate::lock::LockedDist::parse(l).map(|d| d.pin()))
+        .map(|l| crate::recipe::requirement::LockedDist::parse(l).map(|d| d.pin()))
         .collect::<Result<Vec<_>>>()?;
     pins.sort();
-    Ok(pins.iter().map(|p| format!("{p} ")).collect())
+    Ok(pins)
 }

@@ -1,10 +1,15 @@
-//! install_method=package: the distribution's patroni package.
+//! The OS packages an install needs: pipx (or a Python with pip) and what
+//! builds locked sdists; for install_method=package, the distribution's
+//! patroni package and those of its extras.
 
 use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::params::Given;
+use super::{InstallMethod, LockPlan, Params, PatroniSpec};
+use crate::error::usage;
+use crate::input::params::Given;
+use crate::recipe::{Family, Target};
 
 /// Where the distributions' packages put Patroni.
 pub const PACKAGE_BIN: &str = "/usr/bin/patroni";
@@ -13,18 +18,16 @@ pub const PACKAGE_BIN: &str = "/usr/bin/patroni";
 /// given, the known version of the target's package (or `latest`); a given
 /// one that the package cannot have is an error now, not at install time.
 pub(super) fn package_version(
-    p: &mut BTreeMap<String, String>,
-    t: &crate::recipe::Target,
+    p: &mut Params,
+    t: &Target,
     given: &BTreeMap<String, Given>,
 ) -> Result<()> {
     let known = t.patroni_package_version.as_deref();
-    let version = p["patroni_version"].clone();
+    let version = p.patroni_version.clone();
     match (given.get("patroni_version"), known) {
-        (None, known) => {
-            p.insert("patroni_version".into(), known.unwrap_or("latest").into());
-        }
+        (None, known) => p.patroni_version = known.unwrap_or("latest").into(),
         (Some(g), Some(k)) if version != k && version != "latest" => {
-            return Err(crate::error::usage(format!(
+            return Err(usage(format!(
                 "{}: patroni_version '{version}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
                 g.origin, t.description
             )));
@@ -34,12 +37,33 @@ pub(super) fn package_version(
     Ok(())
 }
 
-/// install_method=package: Patroni's packages and those of its extras.
-pub(super) fn packages_for(
-    family: &crate::recipe::Family,
-    family_name: &str,
-    extras: &[String],
+/// What the package manager installs.
+pub(super) fn os_packages(
+    family: &Family,
+    t: &Target,
+    p: &Params,
+    spec: &PatroniSpec,
+    lock: Option<&LockPlan>,
 ) -> Result<Vec<String>> {
+    if p.install_method == InstallMethod::Package {
+        return packages_for(family, t, &spec.extras);
+    }
+    let mut packages = t.packages.clone();
+    // What builds the locked sdists with C code (recipe.toml's
+    // sdist_build_packages), each once.
+    for sdist in lock.iter().flat_map(|l| &l.sdists) {
+        for pkg in family.sdist_build_packages.get(sdist).into_iter().flatten() {
+            let pkg = pkg.replace("{python}", &t.python);
+            if !packages.contains(&pkg) {
+                packages.push(pkg);
+            }
+        }
+    }
+    Ok(packages)
+}
+
+/// install_method=package: Patroni's packages and those of its extras.
+fn packages_for(family: &Family, t: &Target, extras: &[String]) -> Result<Vec<String>> {
     let mut out = family.patroni_packages.clone();
     let mut more = Vec::new();
     for e in extras {
@@ -47,8 +71,9 @@ pub(super) fn packages_for(
             Some(pkgs) => more.extend(pkgs.iter().cloned()),
             None => {
                 let known: Vec<&str> = family.extra_packages.keys().map(String::as_str).collect();
-                return Err(crate::error::usage(format!(
-                    "patroni_extras '{e}' has no {family_name} package for install_method=package; extras with one: {}",
+                return Err(usage(format!(
+                    "patroni_extras '{e}' has no {} package for install_method=package; extras with one: {}",
+                    t.family.as_str(),
                     known.join(", ")
                 )));
             }

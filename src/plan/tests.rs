@@ -1,8 +1,16 @@
+use super::spec::version_at_least;
 use super::*;
+use crate::input::params::Validation;
 
 fn plan(pairs: &[(&str, &str)], target: &str) -> Plan {
-    let given = crate::params::given_map(pairs.iter().copied(), "--set");
-    build(&Recipe::embedded().unwrap(), target, &given, true).unwrap()
+    let given = crate::input::params::given_map(pairs.iter().copied(), "--set");
+    build(
+        &Recipe::embedded().unwrap(),
+        target,
+        &given,
+        Validation::Checked,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -10,7 +18,7 @@ fn spec_sorts_extras_like_pipx_and_pins() {
     let p = plan(&[], "debian-12");
     assert_eq!(p.patroni_spec, "patroni[etcd,psycopg2-binary]==4.1.5");
     assert_eq!(p.version_line.as_deref(), Some("patroni 4.1.5"));
-    assert_eq!(p.unit_type, "simple");
+    assert_eq!(p.unit_type, UnitType::Simple);
     let p = plan(
         &[
             ("patroni_version", "latest"),
@@ -28,7 +36,7 @@ fn notify_only_with_the_systemd_extra_and_4_1() {
     let unlocked = ("lock_dependencies", "false");
     assert_eq!(
         plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12").unit_type,
-        "notify"
+        UnitType::Notify
     );
     let old = plan(
         &[
@@ -38,7 +46,7 @@ fn notify_only_with_the_systemd_extra_and_4_1() {
         ],
         "debian-12",
     );
-    assert_eq!(old.unit_type, "simple");
+    assert_eq!(old.unit_type, UnitType::Simple);
     assert!(version_at_least("4.10.0", &[4, 1]) && !version_at_least("3.3.2", &[4, 1]));
 }
 
@@ -57,36 +65,45 @@ fn directories_outside_home_are_made_by_root() {
 }
 
 fn plan_err(pairs: &[(&str, &str)], target: &str) -> String {
-    let given = crate::params::given_map(pairs.iter().copied(), "--set");
+    let given = crate::input::params::given_map(pairs.iter().copied(), "--set");
     format!(
         "{:#}",
-        build(&Recipe::embedded().unwrap(), target, &given, true).unwrap_err()
+        build(
+            &Recipe::embedded().unwrap(),
+            target,
+            &given,
+            Validation::Checked
+        )
+        .unwrap_err()
     )
 }
 
 #[test]
 fn locked_plans_carry_their_locks_and_pins() {
     let p = plan(&[], "debian-12");
-    assert!(p.locked);
-    assert!(p
+    let lock = p.lock.unwrap();
+    assert!(lock
         .patroni_requirements
         .iter()
         .any(|l| l.starts_with("patroni==4.1.5 --hash=sha256:")));
-    assert!(p.patroni_pins.contains("patroni==4.1.5 ") && p.patroni_pins.ends_with(' '));
-    assert!(p.shared_pins.contains("pip=="));
-    assert!(p.pipx_requirements.is_empty());
+    assert!(lock.patroni_pins.iter().any(|p| p == "patroni==4.1.5"));
+    assert!(lock.patroni_pins.windows(2).all(|w| w[0] < w[1]));
+    assert!(lock.shared_pins.iter().any(|p| p.starts_with("pip==")));
+    assert!(lock.pipx_requirements.is_empty());
     assert_eq!(
-        p.site_packages,
+        lock.site_packages,
         "/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages"
     );
     let rhel = plan(&[], "rhel-9");
     assert!(rhel
+        .lock
+        .unwrap()
         .pipx_requirements
         .iter()
         .any(|l| l.starts_with("pipx==1.7.1 ")));
     let wh = plan(&[("wheelhouse", "/srv/wheels")], "debian-13");
     assert_eq!(
-        wh.pip_source_args,
+        wh.lock.unwrap().pip_source_args,
         ["--no-index", "--find-links", "/srv/wheels"]
     );
 }
@@ -120,7 +137,7 @@ fn the_package_method_takes_the_packages_version_and_no_pipx() {
         ["patroni", "python3-etcd", "python3-psycopg2"]
     );
     assert_eq!(p.patroni_bin, "/usr/bin/patroni");
-    assert!(!p.locked && p.cloud_init_packages.is_empty());
+    assert!(p.lock.is_none() && p.cloud_init_packages.is_empty());
     let rhel = plan(
         &[
             ("install_method", "package"),
@@ -167,18 +184,20 @@ fn every_extras_choice_renders_locked_at_the_default_version() {
     ] {
         for target in recipe.def.targets.keys() {
             let p = plan(&[("patroni_extras", extras)], target);
+            let lock = p.lock.as_ref();
             assert!(
-                p.locked && !p.patroni_requirements.is_empty(),
+                lock.is_some_and(|l| !l.patroni_requirements.is_empty()),
                 "{target} {extras}"
             );
         }
     }
     let p = plan(&[("patroni_extras", "etcd3,psycopg3")], "debian-12");
-    assert!(p
+    let lock = p.lock.as_ref().unwrap();
+    assert!(lock
         .patroni_requirements
         .iter()
         .any(|l| l.starts_with("psycopg==")));
-    assert!(!p
+    assert!(!lock
         .patroni_requirements
         .iter()
         .any(|l| l.starts_with("psycopg2-binary==")));
@@ -193,14 +212,14 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
         .replace("exotic = [", "raft = [")
         .replace("extra = [\"exotic\"]", "extra = [\"raft\"]");
     recipe.add_lock(&text, "stub").unwrap();
-    let given = crate::params::given_map(
+    let given = crate::input::params::given_map(
         [
             ("patroni_version", "9.9.9"),
             ("patroni_extras", "etcd,raft"),
         ],
         "--set",
     );
-    let err = build(&recipe, "debian-12", &given, true)
+    let err = build(&recipe, "debian-12", &given, Validation::Checked)
         .unwrap_err()
         .to_string();
     assert!(

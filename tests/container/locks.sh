@@ -11,7 +11,7 @@ plan_pins() { # KIND [ARGS...]
     shift
     "$BIN" plan --target "$TARGET" "${RENDER_SET[@]}" "$@" 2>/dev/null | python3 -c '
 import json, sys
-lines = json.load(sys.stdin)[sys.argv[1] + "_requirements"]
+lines = json.load(sys.stdin)["lock"][sys.argv[1] + "_requirements"]
 print("\n".join(sorted(line.split(" ")[0] for line in lines)))' "$kind"
 }
 
@@ -26,16 +26,15 @@ freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
         grep -vx 'pkg-resources==0.0.0' | LC_ALL=C sort
 }
 
-# A field of $TARGET in recipe.toml (a list joined by spaces).
-target_field() { # NAME
-    python3 - "$REPO/recipes/install_patroni/recipe.toml" "$TARGET" "$1" <<'EOF'
-import sys, tomllib
-v = tomllib.load(open(sys.argv[1], "rb"))["targets"][sys.argv[2]][sys.argv[3]]
-print(" ".join(v) if isinstance(v, list) else v)
-EOF
+# A field of $TARGET's plan (`patroni-bake plan`; a list joined by spaces).
+plan_field() { # NAME
+    "$BIN" plan --target "$TARGET" "${RENDER_SET[@]}" 2>/dev/null | python3 -c '
+import json, sys
+v = json.load(sys.stdin)[sys.argv[1]]
+print(" ".join(v) if isinstance(v, list) else v)' "$1"
 }
 
-target_python() { target_field python_version; }
+target_python() { plan_field python_version; }
 
 # The version of one package in the default lock of $TARGET.
 lock_version() { # NAME

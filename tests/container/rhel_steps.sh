@@ -103,14 +103,14 @@ DOCKERFILE
     use_target "$target"
     test_shell "$suite-$target" pgdg "$base"
     local c="$RUN_ID-$suite-$target-pgdg-shell" python pipx
-    python=$(target_field python)
-    pipx=$(sed -n 's/^pipx_pip_spec = "pipx==\(.*\)"/\1/p' "$REPO/recipes/install_patroni/recipe.toml")
+    python=$(plan_field python)
+    pipx=$(plan_field pipx_version)
     expect_same "$target steps: pipx $pipx from pip, as the user ($python -m pipx)" \
         "$(cexec "$c" runuser -u "$USER_" -- env -i HOME="$HOME_" PATH=/usr/bin:/bin "$python" -m pipx --version)" "$pipx"
     expect_contains "$target steps: the PATH block is in the .bash_profile PGDG ships" \
         "$(cexec "$c" cat "$HOME_/.bash_profile")" "# patroni-bake"
     # shellcheck disable=SC2046 # one word per package
     expect_same "$target steps: the stand-in rpm reports the target's packages installed" \
-        "$(cexec "$c" rpm -q $(target_field packages) && echo yes)" yes
+        "$(cexec "$c" rpm -q $(plan_field os_packages) && echo yes)" yes
     say "$target steps stage: $(elapsed "$t0")"
 }

@@ -13,33 +13,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// One line of golden/cases.txt.
-pub struct Case {
-    pub name: String,
-    pub target: String,
-    pub args: Vec<String>,
-}
-
-pub fn golden_cases() -> Vec<Case> {
-    let text =
-        std::fs::read_to_string(repo().join("golden/cases.txt")).expect("reading golden/cases.txt");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let mut words = l.split_whitespace().map(String::from);
-            let name = words.next().unwrap();
-            let target = words
-                .next()
-                .unwrap_or_else(|| panic!("golden case {name} has no target"));
-            Case {
-                name,
-                target,
-                args: words.collect(),
-            }
-        })
-        .collect()
-}
+pub use crate::cases::{golden_cases, Case};
 
 pub fn golden_dir(case: &Case) -> PathBuf {
     repo().join("golden").join(&case.name)

@@ -231,12 +231,18 @@ impl UvLock {
             .and_then(|h| h.strip_prefix("sha256:"))
             .with_context(|| format!("{} {version}: a file without a sha256 hash", pkg.name))?;
         Ok(Locked {
-            name: crate::lock::normalize_name(&pkg.name),
+            name: crate::recipe::requirement::normalize_name(&pkg.name),
             version,
             sha256: sha256.to_string(),
             sdist,
         })
     }
+}
+
+/// The CPython tag of a `major.minor` version, as wheels and pip name it:
+/// `3.11` → `cp311`.
+pub fn cpython_tag(python_version: &str) -> String {
+    format!("cp{}", python_version.replace('.', ""))
 }
 
 /// How well a wheel fits `env` (higher is better), or `None` when pip would
@@ -250,7 +256,7 @@ fn wheel_rank(url: &str, env: &Env) -> Option<(u8, bool, (u32, u32), String)> {
         return None;
     };
     let minor: u32 = env.python.strip_prefix("3.")?.parse().ok()?;
-    let cp = format!("cp3{minor}");
+    let cp = cpython_tag(&env.python);
     let py_ok = |abi_ok: &dyn Fn(u32) -> bool| {
         py.split('.').any(|t| {
             t == "py3"

@@ -1,11 +1,10 @@
 //! Property tests: any valid set of parameters renders, the script passes
 //! shellcheck and dash -n, and rendering twice gives the same bytes.
 
-mod common;
 use std::collections::BTreeMap;
 
-use common::*;
-use patroni_bake::params;
+use crate::common::*;
+use patroni_bake::input::params::{self, Validation};
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -97,7 +96,7 @@ proptest! {
     ) {
         let recipe = Recipe::embedded().unwrap();
         let given = params::given_map(&values, "proptest");
-        let plan = plan::build(&recipe, target, &given, true).unwrap();
+        let plan = plan::build(&recipe, target, &given, Validation::Checked).unwrap();
         let renderer = Renderer::new(&recipe).unwrap();
         let once = renderer.render_all(&plan).unwrap();
         let twice = Renderer::new(&recipe).unwrap().render_all(&plan).unwrap();

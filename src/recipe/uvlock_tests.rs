@@ -1,6 +1,6 @@
 use super::*;
 
-const LOCK: &str = include_str!("../tests/data/stub.uv.lock");
+const LOCK: &str = include_str!("../../tests/data/stub.uv.lock");
 
 fn env(python: &str, full: &str, arch: &str) -> Env {
     Env {
@@ -112,7 +112,9 @@ fn a_lock_names_its_patroni_version_and_needs_a_lock_project() {
 #[test]
 fn the_shipped_lock_covers_every_extra_on_every_target() {
     let recipe = crate::recipe::Recipe::embedded().unwrap();
-    let lock = &recipe.locks[recipe.def.params["patroni_version"].default.for_family("")];
+    let lock = &recipe.locks[recipe.def.params["patroni_version"]
+        .default
+        .for_family(crate::recipe::OsFamily::Debian)];
     for (name, t) in &recipe.def.targets {
         for arch in ARCHES {
             let e = env(&t.python_version, &t.python_full_version, arch);

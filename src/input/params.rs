@@ -12,12 +12,12 @@ use anyhow::Result;
 use camino::Utf8PathBuf;
 use minijinja::value::{Value, ValueKind};
 
-use crate::ansible::{printable, Var, Vars};
 use crate::error::usage;
+use crate::input::ansible::{printable, Var, Vars};
+use crate::input::validate::Kind;
+use crate::input::varsfile::{self, Raw};
 use crate::recipe::RecipeDef;
 use crate::suggest::{did_you_mean, plausible_typo};
-use crate::validate::Kind;
-use crate::varsfile::{self, Raw};
 
 /// One source of values, as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,14 @@ pub enum Layer {
     Vars,
     Fact,
     Set,
+}
+
+/// Whether values are checked against their parameter's rule. Only the
+/// tests of the quoting switch it off, to feed hostile values through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    Checked,
+    Unchecked,
 }
 
 /// A value the user gave, with where it came from for messages.
@@ -265,20 +273,20 @@ fn kind_name(v: &Value) -> &'static str {
 
 /// Every parameter's final value for `target` (the name as given, for the
 /// facts of an alias): defaults, then the given values and the target's
-/// facts, each evaluated. With `validate`, each value is checked against its kind;
-/// tests of the quoting switch it off.
+/// facts, each evaluated; checked against its kind unless `validation` is
+/// `Unchecked`.
 pub fn resolve(
     def: &RecipeDef,
     target: &str,
     given: &BTreeMap<String, Given>,
-    validate: bool,
+    validation: Validation,
 ) -> Result<BTreeMap<String, String>> {
     let (_, t) = def.target(target)?;
     let mut vars: BTreeMap<String, Var> = def
         .params
         .iter()
         .map(|(name, p)| {
-            let raw = Raw::Str(p.default.for_family(&t.family).to_string());
+            let raw = Raw::Str(p.default.for_family(t.family).to_string());
             (
                 name.clone(),
                 Var {
@@ -298,7 +306,7 @@ pub fn resolve(
         origin: g.origin.clone(),
     };
     vars.extend(low.into_iter().map(|(k, g)| (k.clone(), var(g))));
-    vars.extend(def.facts(target)?);
+    vars.extend(super::facts::target_facts(def, target)?);
     vars.extend(high.into_iter().map(|(k, g)| (k.clone(), var(g))));
     let vars = Vars::new(vars, target, def.params.keys().cloned());
 
@@ -315,7 +323,7 @@ pub fn resolve(
                 value: Raw::Str(s), ..
             }) => Some(s.clone()),
             Some(_) => None,
-            None => Some(p.default.for_family(&t.family).to_string()),
+            None => Some(p.default.for_family(t.family).to_string()),
         };
         let value = vars
             .get(name)
@@ -333,7 +341,7 @@ pub fn resolve(
                 shown(&value.to_string())
             ))
         })?;
-        if validate {
+        if validation == Validation::Checked {
             p.kind.check(&value, &def.patroni_extras).map_err(|why| {
                 usage(format!(
                     "{origin}: {name} {} is not valid: {why}. Allowed: {}",
@@ -359,9 +367,15 @@ mod tests {
     #[test]
     fn defaults_follow_the_family_and_references_expand() {
         let r = Recipe::embedded().unwrap();
-        let deb = resolve(&r.def, "debian-12", &given(&[]), true).unwrap();
+        let deb = resolve(&r.def, "debian-12", &given(&[]), Validation::Checked).unwrap();
         assert_eq!(deb["patroni_bin_dir"], "/var/lib/postgresql/.local/bin");
-        let rhel = resolve(&r.def, "rhel-9", &given(&[("pg_home", "/srv/pg")]), true).unwrap();
+        let rhel = resolve(
+            &r.def,
+            "rhel-9",
+            &given(&[("pg_home", "/srv/pg")]),
+            Validation::Checked,
+        )
+        .unwrap();
         assert_eq!(rhel["patroni_bin_dir"], "/srv/pg/.local/bin");
         assert_eq!(rhel["pipx_home"], "/srv/pg/.local/share/pipx");
     }
@@ -373,7 +387,7 @@ mod tests {
             &r.def,
             "debian-12",
             &given(&[("pg_home", "{{ patroni_bin_dir }}")]),
-            true,
+            Validation::Checked,
         )
         .unwrap_err();
         assert!(err.to_string().contains("cycle"), "{err}");
@@ -381,7 +395,7 @@ mod tests {
             &r.def,
             "debian-12",
             &given(&[("pg_home", "{{ pg_hom }}")]),
-            true,
+            Validation::Checked,
         )
         .unwrap_err();
         assert!(err.to_string().contains("did you mean 'pg_home'"), "{err}");

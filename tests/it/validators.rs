@@ -1,11 +1,10 @@
 //! Static validation of every golden rendering by the real tools. A missing
 //! validator fails the test: none of them is ever skipped.
 
-mod common;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 fn each_golden(check: impl Fn(&str, &Path) -> Result<(), String>) {
     let mut failures = Vec::new();

@@ -15,18 +15,18 @@ use crate::plan::Plan;
 
 /// Fill `out` with the files of `plan`'s locks for Linux on `arch`.
 pub fn fill(plan: &Plan, out: &Utf8Path, arch: &str) -> Result<()> {
-    if !plan.locked {
+    let Some(lock) = &plan.lock else {
         return Err(usage(
             "a wheelhouse holds the locked files: drop lock_dependencies=false",
         ));
-    }
+    };
     std::fs::create_dir_all(out).with_context(|| format!("creating {out}"))?;
     let py = plan.python_version.clone();
-    let cp = format!("cp{}", py.replace('.', ""));
+    let cp = crate::recipe::uvlock::cpython_tag(&py);
     for (what, lines) in [
-        ("pipx's shared libraries", &plan.shared_requirements),
-        ("pipx", &plan.pipx_requirements),
-        ("Patroni", &plan.patroni_requirements),
+        ("pipx's shared libraries", &lock.shared_requirements),
+        ("pipx", &lock.pipx_requirements),
+        ("Patroni", &lock.patroni_requirements),
     ] {
         if lines.is_empty() {
             continue;

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
+use crate::input::varsfile::Raw;
 use crate::suggest::did_you_mean;
-use crate::varsfile::Raw;
 
 /// One variable: its value as written and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +142,7 @@ impl Vars {
     ) -> Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        crate::ansible_filters::register(&mut env);
+        crate::input::ansible_filters::register(&mut env);
         Vars {
             inner: Arc::new(Inner {
                 env,

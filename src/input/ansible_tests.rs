@@ -4,7 +4,7 @@ use camino::Utf8Path;
 
 /// The variables of a YAML vars file, with the facts of `target`.
 fn vars(target: &str, yaml: &str) -> Vars {
-    let entries = crate::varsfile::parse(Utf8Path::new("all.yml"), yaml).unwrap();
+    let entries = crate::input::varsfile::parse(Utf8Path::new("all.yml"), yaml).unwrap();
     let mut map: BTreeMap<String, Var> = entries
         .into_iter()
         .map(|e| {
@@ -18,7 +18,9 @@ fn vars(target: &str, yaml: &str) -> Vars {
             )
         })
         .collect();
-    map.extend(Recipe::embedded().unwrap().def.facts(target).unwrap());
+    map.extend(
+        crate::input::facts::target_facts(&Recipe::embedded().unwrap().def, target).unwrap(),
+    );
     Vars::new(map, target, ["pg_home".to_string()])
 }
 

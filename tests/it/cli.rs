@@ -1,11 +1,10 @@
 //! The command line as a user meets it: errors, vars files, --out, check,
 //! determinism.
 
-mod common;
 use std::fs;
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 fn render(args: &[&str]) -> Output {
     run(bin().arg("render").args(args))

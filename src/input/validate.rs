@@ -2,35 +2,9 @@
 //!
 //! Validation is the first line of defence: a value that passes can appear
 //! in a shell script, a Dockerfile, YAML and a systemd unit without meaning
-//! anything but itself. Quoting (src/quote.rs) is the second.
+//! anything but itself. Quoting (src/render/quote.rs) is the second.
 
-use serde::Deserialize;
-
-/// The validation rule of a parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// An absolute, normalized path in a safe character set.
-    Path,
-    /// A [`Kind::Path`] or empty.
-    OptionalPath,
-    /// A user or group name as useradd accepts it.
-    UserName,
-    /// A PEP 440 version in normalized form, or `latest`.
-    Version,
-    /// Comma-separated Patroni extras.
-    Extras,
-    /// An http(s) URL, or empty.
-    Url,
-    /// Comma-separated host names, domains or addresses, or empty.
-    HostList,
-    /// `true` or `false`.
-    Bool,
-    /// `pipx` or `package`.
-    InstallMethod,
-    /// A size in bytes, from 1024 to 16777216 (16 MiB).
-    Bytes,
-}
+pub use crate::recipe::Kind;
 
 /// The range of [`Kind::Bytes`].
 pub const BYTES_RANGE: std::ops::RangeInclusive<u64> = 1024..=16 * 1024 * 1024;

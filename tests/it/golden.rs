@@ -1,15 +1,17 @@
 //! The committed renderings under golden/ are exactly what the tool renders.
+//! With PATRONI_BAKE_UPDATE_GOLDEN=1 (`make golden`) the same test has the
+//! tool render them instead, so that golden/cases.txt has one reader.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_golden_rendering_matches() {
+    let update = std::env::var_os("PATRONI_BAKE_UPDATE_GOLDEN").is_some_and(|v| v == "1");
     let mut failures = Vec::new();
     for case in golden_cases() {
         let dir = golden_dir(&case);
         let out = run(bin()
-            .arg("check")
+            .arg(if update { "render" } else { "check" })
             .args(["--target", &case.target])
             .args(&case.args)
             .arg("--out")

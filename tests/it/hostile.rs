@@ -4,13 +4,12 @@
 //! replaced by a stub that records its arguments. No sentinel command may
 //! run, and every value must arrive byte-exact.
 
-mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use common::*;
-use patroni_bake::params;
+use crate::common::*;
+use patroni_bake::input::params::{self, Validation};
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -87,8 +86,8 @@ const STUBS: &[(&str, &str)] = &[
 ];
 
 /// `name-version.dist-info` lines for the pins `name==version ...`.
-fn dist_infos(pins: &str) -> String {
-    pins.split_whitespace()
+fn dist_infos(pins: &[String]) -> String {
+    pins.iter()
         .map(|p| format!("{}.dist-info\n", p.replace('-', "_").replace("==", "-")))
         .collect()
 }
@@ -137,6 +136,10 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     for (i, value) in corpus(&sentinel).iter().enumerate() {
         let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
         given.extend(params::given_map([("pg_home", &home)], "test"));
+        // install_method and cloud_init_limit are typed in the plan (an
+        // enum, a number): no string reaches a template through them.
+        given.remove("install_method");
+        given.remove("cloud_init_limit");
         // Every other value goes through the locked install (Patroni's
         // version and extras stay those of a shipped lock; the wheelhouse is
         // hostile), the rest through the unlocked one (the version hostile).
@@ -181,7 +184,7 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
             });
         }
         for target in ["debian-12", "rhel-8"] {
-            let plan = plan::build(&recipe, target, &given, false).unwrap();
+            let plan = plan::build(&recipe, target, &given, Validation::Unchecked).unwrap();
             let script = renderer.render(&plan, Format::Shell).unwrap();
             for shell in SHELLS {
                 let dir = tempfile::tempdir().unwrap();
@@ -189,7 +192,11 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                 fs::create_dir_all(&stubs).unwrap();
                 fs::create_dir_all(&log).unwrap();
                 write_stubs(&stubs);
-                fs::write(dir.path().join("dists"), dist_infos(&plan.patroni_pins)).unwrap();
+                fs::write(
+                    dir.path().join("dists"),
+                    dist_infos(plan.lock.as_ref().map_or(&[][..], |l| &l.patroni_pins)),
+                )
+                .unwrap();
                 let file = dir.path().join("install.sh");
                 fs::write(&file, &script).unwrap();
                 let out = run(std::process::Command::new(shell[0])
@@ -326,7 +333,7 @@ fn hostile_values_survive_yaml_1_1_exactly() {
             [("cloud_init_limit", "16777216")],
             "test",
         ));
-        let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
+        let plan = plan::build(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,
             Err(e) => panic!("{value:?}: {e:#}"),
@@ -361,7 +368,7 @@ fn line_breaks_cannot_reach_a_dockerfile_or_a_unit() {
     let recipe = Recipe::embedded().unwrap();
     let renderer = Renderer::new(&recipe).unwrap();
     let given = params::given_map([("patroni_bin_dir", "/x\nExecStartPre=/bin/evil")], "test");
-    let plan = plan::build(&recipe, "debian-12", &given, false).unwrap();
+    let plan = plan::build(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
     for format in [Format::Unit, Format::Dockerfile] {
         let err = renderer
             .render(&plan, format)

@@ -4,12 +4,11 @@
 //! user's directory, `render --lock` and `check` on a stale lock are tested
 //! without an index.
 
-mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// uv: `uv lock` in the lock project's directory.
 const STUB_UV: &str = r#"#!/bin/sh
@@ -112,7 +111,13 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         "{script}"
     );
     assert!(script.contains(&format!("'python-etcd==0.4.5 --hash=sha256:{}'", h("c"))));
-    assert!(script.contains("locked='patroni==9.9.9 psycopg2-binary==2.9.13 python-etcd==0.4.5 pyyaml==6.0.4 urllib3==2.8.0 '"));
+    // One line per locked distribution: a version bump is a one-line diff.
+    assert!(
+        script.contains(
+            "locked=$(printf '%s ' \\\n        patroni==9.9.9 \\\n        psycopg2-binary==2.9.13 \\\n        python-etcd==0.4.5 \\\n        pyyaml==6.0.4 \\\n        urllib3==2.8.0 \\\n    )\n"
+        ),
+        "{script}"
+    );
 
     // check reports a lock that changed like any drift.
     let out_dir = tmp.path().join("rendered");

@@ -122,11 +122,46 @@ fn words(state: &minijinja::State, items: Vec<String>) -> Result<Value, Error> {
     ))
 }
 
+/// `cmd{{ list | continued(8) }}`: each item as one shell word on a line of
+/// its own, after ` \` and `indent` spaces, so that a long list is one item
+/// per line (and a diff shows the item that changed).
+fn continued(state: &minijinja::State, items: Vec<String>, indent: usize) -> Result<Value, Error> {
+    require_shell(state, "continued")?;
+    let pad = " ".repeat(indent);
+    Ok(Value::from_safe_string(
+        items
+            .iter()
+            .map(|i| format!(" \\\n{pad}{}", quote::shell(i)))
+            .collect(),
+    ))
+}
+
+/// `VAR=x{{ map | env_continued(8) }}`: like `env_prefix`, but each
+/// assignment on a line of its own (after ` \` and `indent` spaces).
+fn env_continued(state: &minijinja::State, vars: Value, indent: usize) -> Result<Value, Error> {
+    require_shell(state, "env_continued")?;
+    let pad = " ".repeat(indent);
+    Ok(Value::from_safe_string(
+        assignments(&vars)?
+            .iter()
+            .map(|a| format!(" \\\n{pad}{a}"))
+            .collect(),
+    ))
+}
+
 /// `{{ map | env_prefix }}`: `NAME=value ` assignments (values quoted) to
 /// put before a command; empty for an empty map.
 fn env_prefix(state: &minijinja::State, vars: Value) -> Result<Value, Error> {
     require_shell(state, "env_prefix")?;
-    let mut out = String::new();
+    let words = assignments(&vars)?;
+    Ok(Value::from_safe_string(
+        words.iter().map(|a| format!("{a} ")).collect(),
+    ))
+}
+
+/// `NAME=value` for each entry of a map of strings, the value quoted.
+fn assignments(vars: &Value) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
     for name in vars.try_iter()? {
         let value = vars.get_item(&name)?;
         let (Some(name), Some(value)) = (name.as_str(), value.as_str()) else {
@@ -141,9 +176,9 @@ fn env_prefix(state: &minijinja::State, vars: Value) -> Result<Value, Error> {
                 format!("'{name}' is not a variable name"),
             ));
         }
-        out.push_str(&format!("{name}={} ", quote::shell(value)));
+        out.push(format!("{name}={}", quote::shell(value)));
     }
-    Ok(Value::from_safe_string(out))
+    Ok(out)
 }
 
 fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
@@ -156,11 +191,8 @@ fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     }
 }
 
-/// Parse every template of the recipe once. `compact` drops the comment
-/// lines of the shell templates' sources (not of the output, where a line
-/// that starts with `#` may be part of a quoted value): install.sh as
-/// cloud-init carries it, to stay within the user-data limit.
-pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static>> {
+/// Parse every template of the recipe once.
+pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(auto_escape_for);
@@ -168,6 +200,8 @@ pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static
     env.add_filter("comment", comment);
     env.add_filter("words", words);
     env.add_filter("env_prefix", env_prefix);
+    env.add_filter("continued", continued);
+    env.add_filter("env_continued", env_continued);
     env.add_filter("literal", literal);
     env.set_syntax(
         SyntaxConfig::builder()
@@ -178,30 +212,10 @@ pub fn environment(recipe: &Recipe, compact: bool) -> Result<Environment<'static
             .context("template syntax")?,
     );
     for (name, source) in &recipe.templates {
-        let source = if compact && name.ends_with(".sh.j2") {
-            without_comment_lines(source)
-        } else {
-            source.clone()
-        };
-        env.add_template_owned(name.clone(), source)
+        env.add_template_owned(name.clone(), source.clone())
             .with_context(|| format!("parsing template {name}"))?;
     }
     Ok(env)
-}
-
-/// Comment lines dropped and indentation removed: both are for readers of
-/// install.sh, and sh does not need them (no template holds a heredoc;
-/// values are quoted, so their line breaks and spaces are in the output,
-/// not in a template line).
-fn without_comment_lines(source: &str) -> String {
-    source
-        .split_inclusive('\n')
-        .filter(|line| {
-            let l = line.trim_start();
-            !l.starts_with('#') || l.starts_with("#!")
-        })
-        .map(str::trim_start)
-        .collect()
 }
 
 /// Render `name`; the text ends in exactly one newline. (Template sources
@@ -231,11 +245,14 @@ mod tests {
     #[test]
     fn every_template_loads() {
         let recipe = Recipe::embedded().unwrap();
-        let env = environment(&recipe, false).unwrap();
-        for name in template::ALL {
+        let env = environment(&recipe).unwrap();
+        for name in recipe.templates.keys() {
             env.get_template(name)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
+        assert!(template::ALL
+            .iter()
+            .all(|n| recipe.templates.contains_key(*n)));
     }
 
     #[test]

@@ -11,11 +11,14 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
-use crate::ansible::Var;
 use crate::error::usage;
 use crate::suggest::did_you_mean;
-use crate::uvlock::UvLock;
-use crate::validate::Kind;
+pub use kind::Kind;
+use uvlock::UvLock;
+
+mod kind;
+pub mod requirement;
+pub mod uvlock;
 
 /// The recipe this tool renders.
 pub const RECIPE_NAME: &str = "install_patroni";
@@ -25,61 +28,28 @@ pub const RECIPE_FILE: &str = "recipe.toml";
 /// lock format; `make lock` refreshes it).
 pub const LOCK_FILE: &str = "patroni.uv.lock";
 
-/// Name constants of every template a recipe folder holds.
+/// Name constants of the templates every recipe folder holds; the steps'
+/// templates are named by recipe.toml's `[[steps]]` (see [`StepDef`]).
 pub mod template {
     pub const INSTALL_SH: &str = "install.sh.j2";
     pub const DOCKERFILE: &str = "Dockerfile.j2";
     pub const CLOUD_INIT: &str = "cloud-init.yaml.j2";
     pub const UNIT: &str = "patroni.service.j2";
-    pub const STEP_PREFLIGHT: &str = "steps/preflight.sh.j2";
-    pub const STEP_PACKAGES: &str = "steps/packages.sh.j2";
-    pub const STEP_PIPX_USER: &str = "steps/pipx_user.sh.j2";
-    pub const STEP_PATRONI: &str = "steps/patroni.sh.j2";
-    pub const STEP_PACKAGE: &str = "steps/package.sh.j2";
-    pub const STEP_PATH: &str = "steps/path.sh.j2";
-    pub const STEP_UNIT: &str = "steps/unit.sh.j2";
-    pub const STEP_CONFIG_DIR: &str = "steps/config_dir.sh.j2";
+    /// The header and the macros the other templates import.
+    pub const MACROS: &str = "macros.sh.j2";
 
-    /// Every template, in no particular order.
-    pub const ALL: &[&str] = &[
-        INSTALL_SH,
-        DOCKERFILE,
-        CLOUD_INIT,
-        UNIT,
-        STEP_PREFLIGHT,
-        STEP_PACKAGES,
-        STEP_PIPX_USER,
-        STEP_PATRONI,
-        STEP_PACKAGE,
-        STEP_PATH,
-        STEP_UNIT,
-        STEP_CONFIG_DIR,
-    ];
+    /// The fixed templates, in no particular order.
+    pub const ALL: &[&str] = &[INSTALL_SH, DOCKERFILE, CLOUD_INIT, UNIT, MACROS];
+
+    /// The template of the step `id`.
+    pub fn step(id: &str) -> String {
+        format!("steps/{id}.sh.j2")
+    }
 }
 
-macro_rules! embed {
-    ($($name:expr => $file:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../recipes/install_patroni/", $file)))),*]
-    };
-}
-
-/// The embedded copy of `recipes/install_patroni/`.
-const EMBEDDED: &[(&str, &str)] = embed![
-    RECIPE_FILE => "recipe.toml",
-    LOCK_FILE => "patroni.uv.lock",
-    template::INSTALL_SH => "install.sh.j2",
-    template::DOCKERFILE => "Dockerfile.j2",
-    template::CLOUD_INIT => "cloud-init.yaml.j2",
-    template::UNIT => "patroni.service.j2",
-    template::STEP_PREFLIGHT => "steps/preflight.sh.j2",
-    template::STEP_PACKAGES => "steps/packages.sh.j2",
-    template::STEP_PIPX_USER => "steps/pipx_user.sh.j2",
-    template::STEP_PATRONI => "steps/patroni.sh.j2",
-    template::STEP_PACKAGE => "steps/package.sh.j2",
-    template::STEP_PATH => "steps/path.sh.j2",
-    template::STEP_UNIT => "steps/unit.sh.j2",
-    template::STEP_CONFIG_DIR => "steps/config_dir.sh.j2",
-];
+/// The embedded copy of `recipes/install_patroni/`: every file, by its
+/// path in the folder (written by build.rs).
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// A loaded recipe: its definition, its locks and its template sources.
 #[derive(Debug, Clone)]
@@ -111,9 +81,69 @@ pub struct RecipeDef {
     /// (name → version; no dependencies), for `patroni-bake lock`.
     #[serde(default)]
     pub lock_dependency_metadata: BTreeMap<String, String>,
-    pub families: BTreeMap<String, Family>,
+    pub families: BTreeMap<OsFamily, Family>,
     pub targets: BTreeMap<String, Target>,
     pub params: BTreeMap<String, ParamDef>,
+    /// The install's steps, in order.
+    pub steps: Vec<StepDef>,
+}
+
+/// One step of the install: a function of install.sh, a RUN of the
+/// Dockerfile; its text is the template `steps/ID.sh.j2`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    pub id: String,
+    pub title: String,
+    pub when: StepWhen,
+    /// The hadolint checks its RUN is exempt from, and why.
+    #[serde(default)]
+    pub hadolint: Option<Pragma>,
+    /// Instead of `hadolint`, when the install is locked.
+    #[serde(default)]
+    pub hadolint_locked: Option<Pragma>,
+    /// A template rendered into the Dockerfile after the step's RUN.
+    #[serde(default)]
+    pub dockerfile_after: Option<String>,
+}
+
+/// Which installs run a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepWhen {
+    Always,
+    /// install_method=pipx.
+    Pipx,
+    /// install_method=pipx where pipx comes from PyPI (`pip-user`).
+    PipxFromPip,
+    /// install_method=package.
+    Package,
+}
+
+/// A lint exemption: the checks, and the comment lines that say why.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pragma {
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub why: Vec<String>,
+}
+
+/// An OS family: the targets that share a package manager and its ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OsFamily {
+    Debian,
+    Rhel,
+}
+
+impl OsFamily {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OsFamily::Debian => "debian",
+            OsFamily::Rhel => "rhel",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -151,7 +181,7 @@ pub struct Family {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    pub family: String,
+    pub family: OsFamily,
     pub description: String,
     /// The interpreter that runs pipx.
     pub python: String,
@@ -189,15 +219,15 @@ pub struct ParamDef {
 #[serde(untagged)]
 pub enum ParamDefault {
     One(String),
-    PerFamily(BTreeMap<String, String>),
+    PerFamily(BTreeMap<OsFamily, String>),
 }
 
 impl ParamDefault {
-    pub fn for_family(&self, family: &str) -> &str {
+    pub fn for_family(&self, family: OsFamily) -> &str {
         match self {
             ParamDefault::One(v) => v,
             // Recipe::check guarantees every family has an entry.
-            ParamDefault::PerFamily(m) => m.get(family).map(String::as_str).unwrap_or(""),
+            ParamDefault::PerFamily(m) => m.get(&family).map(String::as_str).unwrap_or(""),
         }
     }
 }
@@ -218,14 +248,7 @@ impl Recipe {
             )));
         }
         let mut files = BTreeMap::new();
-        for name in [RECIPE_FILE, LOCK_FILE]
-            .into_iter()
-            .chain(template::ALL.iter().copied())
-        {
-            let path: Utf8PathBuf = folder.join(name);
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-            files.insert(name.to_string(), text);
-        }
+        read_tree(&folder, &folder, &mut files)?;
         Self::from_files(files, &folder)
     }
 
@@ -247,6 +270,9 @@ impl Recipe {
             locks: BTreeMap::new(),
             templates: files,
         };
+        recipe
+            .check_templates()
+            .with_context(|| format!("checking {origin}"))?;
         recipe.add_lock(&text, &format!("{origin}/{LOCK_FILE}"))?;
         Ok(recipe)
     }
@@ -271,12 +297,58 @@ impl Recipe {
     }
 }
 
+/// Every file under `dir`, by its path relative to `root`.
+fn read_tree(root: &Utf8Path, dir: &Utf8Path, files: &mut BTreeMap<String, String>) -> Result<()> {
+    for entry in dir
+        .read_dir_utf8()
+        .with_context(|| format!("reading {dir}"))?
+    {
+        let entry = entry.with_context(|| format!("reading {dir}"))?;
+        let path: Utf8PathBuf = entry.path().to_owned();
+        if path.is_dir() {
+            read_tree(root, &path, files)?;
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .as_str()
+            .to_string();
+        files.insert(rel, text);
+    }
+    Ok(())
+}
+
+impl Recipe {
+    /// Every template a step or the Dockerfile needs is there, and every
+    /// step template is named by a step (a recipe author's error).
+    fn check_templates(&self) -> Result<()> {
+        let mut wanted: Vec<String> = template::ALL.iter().map(|s| s.to_string()).collect();
+        for step in &self.def.steps {
+            wanted.push(template::step(&step.id));
+            wanted.extend(step.dockerfile_after.clone());
+        }
+        for name in &wanted {
+            if !self.templates.contains_key(name) {
+                bail!("template {name} is missing");
+            }
+        }
+        for name in self.templates.keys() {
+            if name.ends_with(".j2") && !wanted.contains(name) {
+                bail!("template {name} is not used: name its step in recipe.toml's [[steps]]");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl RecipeDef {
     /// Consistency of the definition itself (a recipe author's error).
     fn check(&self) -> Result<()> {
         for (name, t) in &self.targets {
             if !self.families.contains_key(&t.family) {
-                bail!("target {name}: unknown family '{}'", t.family);
+                bail!("target {name}: no [families.{}]", t.family.as_str());
             }
             for key in t.name_facts.keys() {
                 if key != name && !t.aliases.contains(key) {
@@ -288,7 +360,7 @@ impl RecipeDef {
             if let ParamDefault::PerFamily(m) = &p.default {
                 for fam in self.families.keys() {
                     if !m.contains_key(fam) {
-                        bail!("param {name}: no default for family '{fam}'");
+                        bail!("param {name}: no default for family '{}'", fam.as_str());
                     }
                 }
             }
@@ -311,41 +383,6 @@ impl RecipeDef {
         )))
     }
 
-    /// The Ansible facts of the target called `name` (an alias may differ),
-    /// as variables, and `ansible_facts` holding them without the prefix.
-    pub fn facts(&self, name: &str) -> Result<BTreeMap<String, Var>> {
-        let (_, t) = self.target(name)?;
-        let mut facts = t.facts.clone();
-        if let Some(more) = t.name_facts.get(name) {
-            facts.extend(more.clone());
-        }
-        let origin = format!("fact of {name}");
-        let facts: Vec<(String, crate::varsfile::Raw)> = facts
-            .into_iter()
-            .map(|(k, v)| (k, crate::varsfile::toml_raw(v)))
-            .collect();
-        let unprefixed = facts
-            .iter()
-            .map(|(k, raw)| {
-                (
-                    k.strip_prefix("ansible_").unwrap_or(k).to_string(),
-                    raw.clone(),
-                )
-            })
-            .collect();
-        let var = |raw| Var {
-            raw,
-            origin: origin.clone(),
-        };
-        let mut out: BTreeMap<String, Var> =
-            facts.into_iter().map(|(k, raw)| (k, var(raw))).collect();
-        out.insert(
-            "ansible_facts".into(),
-            var(crate::varsfile::Raw::Map(unprefixed)),
-        );
-        Ok(out)
-    }
-
     /// Canonical names and aliases.
     pub fn target_names(&self) -> impl Iterator<Item = &str> {
         self.targets.iter().flat_map(|(n, t)| {
@@ -359,12 +396,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embedded_recipe_holds_every_template() {
+    fn embedded_recipe_holds_every_template_and_the_checkout_too() {
         let r = Recipe::embedded().unwrap();
         for name in template::ALL {
             assert!(r.templates.contains_key(*name), "{name} is not embedded");
         }
-        assert_eq!(r.templates.len(), template::ALL.len());
+        for step in &r.def.steps {
+            assert!(r.templates.contains_key(&template::step(&step.id)));
+        }
+        let dir = Recipe::from_dir(Utf8Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/recipes"
+        )))
+        .unwrap();
+        assert_eq!(dir.templates, r.templates);
+    }
+
+    #[test]
+    fn a_template_no_step_names_is_an_error() {
+        let mut files: BTreeMap<String, String> = EMBEDDED
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        files.insert("steps/stale.sh.j2".into(), "true\n".into());
+        let err = Recipe::from_files(files, Utf8Path::new("<test>")).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("steps/stale.sh.j2 is not used"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -1,0 +1,9 @@
+//! What the user brings: parameters from vars files, `--set` and `--fact`,
+//! evaluated the way Ansible does, and checked against the recipe's rules.
+
+pub mod ansible;
+mod ansible_filters;
+pub mod facts;
+pub mod params;
+pub mod validate;
+pub mod varsfile;

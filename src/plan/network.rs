@@ -1,0 +1,71 @@
+//! How the install reaches the network: proxies, the package index and a
+//! CA bundle, for the package manager, pip and cloud-init's apt.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Params;
+use crate::recipe::PackageManager;
+
+/// cloud-init's `apt:` settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct AptConf {
+    /// Empty for none.
+    pub http_proxy: String,
+    /// Empty for none.
+    pub https_proxy: String,
+    /// apt.conf text that trusts the CA bundle; empty for none.
+    pub conf: String,
+}
+
+/// The environment of commands that reach the network, and the package
+/// manager's options.
+pub fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut env = BTreeMap::new();
+    for (value, var) in [
+        (&p.http_proxy, "http_proxy"),
+        (&p.https_proxy, "https_proxy"),
+        (&p.no_proxy, "no_proxy"),
+        (&p.pip_index_url, "PIP_INDEX_URL"),
+        (&p.ca_bundle, "PIP_CERT"),
+    ] {
+        if !value.is_empty() {
+            env.insert(var.to_string(), value.clone());
+        }
+    }
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut args = match pm {
+        PackageManager::Apt => words(&[
+            "-q",
+            "-o",
+            "DPkg::Lock::Timeout=300",
+            "-o",
+            "Acquire::Retries=5",
+        ]),
+        PackageManager::Dnf => words(&["-q", "-y"]),
+    };
+    let ca = &p.ca_bundle;
+    if !ca.is_empty() {
+        args.extend(match pm {
+            PackageManager::Apt => vec!["-o".to_string(), format!("Acquire::https::CAInfo={ca}")],
+            PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
+        });
+    }
+    (env, args)
+}
+
+/// cloud-init's apt settings, where apt is the package manager and a proxy
+/// or a CA bundle is given.
+pub fn apt_conf(p: &Params, pm: PackageManager) -> Option<AptConf> {
+    let any = !(p.http_proxy.is_empty() && p.https_proxy.is_empty() && p.ca_bundle.is_empty());
+    (pm == PackageManager::Apt && any).then(|| AptConf {
+        http_proxy: p.http_proxy.clone(),
+        https_proxy: p.https_proxy.clone(),
+        conf: if p.ca_bundle.is_empty() {
+            String::new()
+        } else {
+            format!("Acquire::https::CAInfo \"{}\";\n", p.ca_bundle)
+        },
+    })
+}

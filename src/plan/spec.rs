@@ -1,0 +1,107 @@
+//! What Patroni is installed: the requirement pipx takes, its version and
+//! extras, and what follows from them (the unit's type, the modules that
+//! prove the extras import).
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Params;
+use crate::input::params::Validation;
+use crate::input::validate::parse_extras;
+use crate::recipe::RecipeDef;
+
+/// The unit's `Type=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitType {
+    Simple,
+    /// Patroni >= 4.1 with the systemd extra tells systemd when it is up.
+    Notify,
+}
+
+/// The requirement pipx installs.
+#[derive(Debug, Clone)]
+pub struct PatroniSpec {
+    /// `patroni[etcd,psycopg2-binary]==4.1.5`: extras sorted as pipx
+    /// records them.
+    pub requirement: String,
+    /// The pinned version; `None` for `latest`.
+    pub pinned: Option<String>,
+    /// The extras, sorted.
+    pub extras: Vec<String>,
+}
+
+impl PatroniSpec {
+    pub fn of(def: &RecipeDef, p: &Params, validation: Validation) -> Result<PatroniSpec> {
+        let version = &p.patroni_version;
+        let pinned = (version != "latest").then(|| version.clone());
+        let extras = match validation {
+            Validation::Checked => {
+                parse_extras(&p.patroni_extras, &def.patroni_extras).map_err(crate::error::usage)?
+            }
+            Validation::Unchecked => {
+                let mut e: Vec<String> = p.patroni_extras.split(',').map(str::to_string).collect();
+                e.sort();
+                e
+            }
+        };
+        let mut requirement = String::from("patroni");
+        if !extras.is_empty() {
+            requirement.push_str(&format!("[{}]", extras.join(",")));
+        }
+        if let Some(v) = &pinned {
+            requirement.push_str(&format!("=={v}"));
+        }
+        Ok(PatroniSpec {
+            requirement,
+            pinned,
+            extras,
+        })
+    }
+
+    pub fn unit_type(&self) -> UnitType {
+        let systemd = self.extras.iter().any(|e| e == "systemd" || e == "all");
+        let new_enough = self
+            .pinned
+            .as_deref()
+            .is_some_and(|v| version_at_least(v, &[4, 1]));
+        if systemd && new_enough {
+            UnitType::Notify
+        } else {
+            UnitType::Simple
+        }
+    }
+}
+
+/// The version in pipx's pip requirement (`pipx==1.7.1`): what `pipx
+/// --version` prints.
+pub fn pipx_version(pip_spec: &str) -> String {
+    pip_spec
+        .split_once("==")
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The modules of `extras` (recipe.toml's extra_modules), sorted, once each.
+pub fn smoke_modules(def: &RecipeDef, extras: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = extras
+        .iter()
+        .flat_map(|e| def.extra_modules.get(e).cloned().unwrap_or_default())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `v` (PEP 440, normalized) is at least `min` in its release part.
+pub fn version_at_least(v: &str, min: &[u64]) -> bool {
+    let release = v.split('!').next_back().unwrap_or(v);
+    let nums: Vec<u64> = release
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    nums.as_slice() >= min
+}

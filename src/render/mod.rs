@@ -1,0 +1,228 @@
+//! Rendering: a plan in, files out. Pure: no I/O, no clock, no environment.
+//!
+//! install.sh is made of steps (recipes/install_patroni/steps/). The
+//! Dockerfile fragment runs the same step bodies, one RUN each, and the
+//! cloud-init snippet runs install.sh itself; so the three renderings share
+//! one implementation of every step and reach one end state.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
+use minijinja::value::{Serde, Value};
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use crate::plan::Plan;
+use crate::recipe::{template, Recipe};
+
+pub mod docker;
+pub mod gzip;
+pub mod manifest;
+pub mod shell_lex;
+pub mod templates;
+
+/// One output format; `all` in the CLI means every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Shell,
+    Dockerfile,
+    CloudInit,
+    Unit,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [
+        Format::Shell,
+        Format::Dockerfile,
+        Format::CloudInit,
+        Format::Unit,
+    ];
+
+    /// The file this format is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Shell => "install.sh",
+            Format::Dockerfile => "Dockerfile",
+            Format::CloudInit => "cloud-init.yaml",
+            Format::Unit => "patroni.service",
+        }
+    }
+}
+
+/// The manifest written beside the rendered files.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+
+/// One step of the install, rendered.
+#[derive(Debug, Clone, Serialize)]
+struct Step {
+    id: String,
+    title: String,
+    /// Shell text (install.sh) or a RUN body (Dockerfile); already quoted.
+    body: Value,
+    hadolint_ignore: Vec<String>,
+    hadolint_why: Vec<String>,
+    /// Dockerfile text after the RUN (rendered `dockerfile_after`), or empty.
+    after: Value,
+}
+
+/// What the steps are rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepUse {
+    /// Functions of install.sh, indented.
+    Script,
+    /// RUN bodies (docker.rs), which also remove their layer's caches.
+    DockerRun,
+}
+
+/// How install.sh is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// For readers: comments, blank lines, indentation.
+    Readable,
+    /// As cloud-init carries it (shell_lex::compact).
+    Compact,
+}
+
+/// Templates parsed once; render many plans.
+pub struct Renderer {
+    env: Environment<'static>,
+    /// Template sources, to name the line of an encoding error.
+    sources: BTreeMap<String, String>,
+}
+
+impl Renderer {
+    pub fn new(recipe: &Recipe) -> Result<Renderer> {
+        Ok(Renderer {
+            env: templates::environment(recipe)?,
+            sources: recipe.templates.clone(),
+        })
+    }
+
+    /// Every output file plus SHA256SUMS, by file name.
+    pub fn render_all(&self, plan: &Plan) -> Result<BTreeMap<Utf8PathBuf, Vec<u8>>> {
+        let mut files: BTreeMap<Utf8PathBuf, Vec<u8>> = BTreeMap::new();
+        for f in Format::ALL {
+            files.insert(f.file_name().into(), self.render(plan, f)?.into_bytes());
+        }
+        let sums = manifest::sha256sums(&files);
+        files.insert(SUMS_FILE.into(), sums.into_bytes());
+        Ok(files)
+    }
+
+    /// One output.
+    pub fn render(&self, plan: &Plan, format: Format) -> Result<String> {
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        match format {
+            Format::Unit => Ok(unit),
+            Format::Shell => self.install_sh(plan, &base, &unit, Layout::Readable),
+            Format::Dockerfile => self.dockerfile(plan, &base, &unit),
+            Format::CloudInit => self.cloud_init(plan, &base, &unit),
+        }
+    }
+
+    /// install.sh as the cloud-init snippet carries it (shell_lex::compact).
+    pub fn cloud_init_script(&self, plan: &Plan) -> Result<String> {
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        self.install_sh(plan, &base, &unit, Layout::Compact)
+    }
+
+    fn dockerfile(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
+        // RUN continues lines with '\': a line break inside a value would
+        // silently become part of the continuation.
+        if let Some((name, value)) = line_break(&plan.params)? {
+            bail!(
+                "{name} '{}' has a line break, which a Dockerfile cannot hold",
+                value.escape_debug()
+            );
+        }
+        let steps = self.steps(plan, base, unit, StepUse::DockerRun)?;
+        let ctx = context! { ..context! { steps => Value::from(Serde(steps)) }, ..base.clone() };
+        templates::render(&self.env, template::DOCKERFILE, &ctx)
+    }
+
+    fn cloud_init(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
+        let limit = plan.cloud_init_limit;
+        let install_sh = self.install_sh(plan, base, unit, Layout::Compact)?;
+        let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
+        let readable = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
+        if readable.len() <= limit {
+            return Ok(readable);
+        }
+        // Too big to read: install.sh itself, byte for byte, gzip-compressed.
+        let full = self.install_sh(plan, base, unit, Layout::Readable)?;
+        let install_sh_gz = gzip::gzip_base64(&full);
+        let ctx = context! { ..context! { install_sh => "", install_sh_gz }, ..base.clone() };
+        let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
+        if text.len() > limit {
+            return Err(crate::error::usage(format!(
+                "the cloud-init snippet is {} bytes even with the script gzip-compressed ({} bytes readable), over cloud_init_limit {limit}; raise it where the cloud takes more (Azure and OpenStack: 65536, GCP: 262144), or run install.sh another way",
+                text.len(),
+                readable.len()
+            )));
+        }
+        Ok(text)
+    }
+
+    fn install_sh(&self, plan: &Plan, base: &Value, unit: &str, layout: Layout) -> Result<String> {
+        let steps = self.steps(plan, base, unit, StepUse::Script)?;
+        let ctx = context! { ..context! { steps => Value::from(Serde(steps)) }, ..base.clone() };
+        let text = templates::render(&self.env, template::INSTALL_SH, &ctx)?;
+        Ok(match layout {
+            Layout::Readable => text,
+            Layout::Compact => shell_lex::compact(&text),
+        })
+    }
+
+    /// The plan's steps, rendered for `use_`.
+    // (`context!` merges keep the first value of a key: overrides go first.)
+    fn steps(&self, plan: &Plan, base: &Value, unit: &str, use_: StepUse) -> Result<Vec<Step>> {
+        let env = &self.env;
+        let unit_lines: Vec<String> = unit.lines().map(str::to_string).collect();
+        let unit_size = unit.len();
+        let for_docker = use_ == StepUse::DockerRun;
+        let ctx = context! { ..context! { unit_lines, unit_size, for_docker }, ..base.clone() };
+        plan.steps
+            .iter()
+            .map(|s| {
+                let text = templates::render(env, &s.template, &ctx)?;
+                let body = match use_ {
+                    StepUse::Script => shell_lex::indent(&text, "    "),
+                    StepUse::DockerRun => {
+                        let source = self.sources.get(&s.template).map_or("", String::as_str);
+                        docker::encode(&text, &s.template, source).with_context(|| {
+                            format!("encoding step {} as a Dockerfile RUN", s.id)
+                        })?
+                    }
+                };
+                let after = match (&s.dockerfile_after, use_) {
+                    (Some(name), StepUse::DockerRun) => templates::render(env, name, base)?,
+                    _ => String::new(),
+                };
+                Ok(Step {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    body: Value::from_safe_string(body.trim_end_matches('\n').to_string()),
+                    hadolint_ignore: s.hadolint_ignore.clone(),
+                    hadolint_why: s.hadolint_why.clone(),
+                    after: Value::from_safe_string(after.trim_end_matches('\n').to_string()),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The first parameter whose value has a line break.
+fn line_break(params: &crate::plan::Params) -> Result<Option<(String, String)>> {
+    let json = serde_json::to_value(params).context("the parameters")?;
+    let found = json.as_object().and_then(|m| {
+        m.iter().find_map(|(k, v)| {
+            v.as_str()
+                .filter(|s| s.contains(['\n', '\r']))
+                .map(|s| (k.clone(), s.to_string()))
+        })
+    });
+    Ok(found)
+}

@@ -1,0 +1,5 @@
+//! The only code that runs other programs: uv (`patroni-bake lock`) and pip
+//! (`patroni-bake wheelhouse`). Rendering never does.
+
+pub mod pip;
+pub mod uv;

@@ -1,0 +1,11 @@
+//! The integration tests, one crate: the CLI, the golden files, the
+//! validators, hostile values, properties and `patroni-bake lock`.
+
+mod cases;
+mod cli;
+mod common;
+mod golden;
+mod hostile;
+mod lock;
+mod properties;
+mod validators;
