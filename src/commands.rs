@@ -7,11 +7,11 @@ use anyhow::{Context, Result};
 use camino::Utf8PathBuf;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, ValueEnum};
 
-use crate::cli::{Cli, Command, FormatArg, InputArgs, RecipeArgs};
+use crate::cli::{CheckArgs, Cli, Command, FormatArg, InputArgs, LockArgs, RecipeArgs, RenderArgs};
 use crate::error::{exit_code, usage};
 use crate::input::params::{self, Source, Validation};
 use crate::output;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Params, Plan};
 use crate::recipe::{ParamDefault, Recipe, LOCK_FILE, RECIPE_NAME};
 use crate::render::{Format, Renderer};
 use crate::tools::{pip, uv};
@@ -38,50 +38,8 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
         .map(|(_, m)| m)
         .expect("clap requires a subcommand");
     match cli.command {
-        Command::Render(args) => {
-            let (recipe, plan) = plan_for(&args.input, sub)?;
-            let renderer = Renderer::new(&recipe)?;
-            match (args.out, args.format) {
-                (Some(out), None | Some(FormatArg::All)) => {
-                    let files = renderer.render_all(&plan)?;
-                    output::write_dir(&out, &files)?;
-                    eprintln!("patroni-bake: wrote {} files to {out}", files.len());
-                }
-                (Some(_), Some(f)) => {
-                    return Err(usage(format!(
-                    "--out writes every format; drop --format {} (or print it alone without --out)",
-                    value_name(f)
-                )))
-                }
-                (None, Some(FormatArg::All)) => {
-                    return Err(usage("--format all writes several files: give --out DIR"));
-                }
-                (None, f) => {
-                    let text = renderer.render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?;
-                    std::io::stdout()
-                        .write_all(text.as_bytes())
-                        .context("writing to stdout")?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check(args) => {
-            let (recipe, plan) = plan_for(&args.input, sub)?;
-            let files = Renderer::new(&recipe)?.render_all(&plan)?;
-            match output::drift(&args.out, &files)? {
-                None => {
-                    eprintln!("patroni-bake: {} matches the rendering", args.out);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(diff) => {
-                    std::io::stdout()
-                        .write_all(diff.as_bytes())
-                        .context("writing to stdout")?;
-                    eprintln!("patroni-bake: {} differs from the rendering (diff above); re-render with `render --out`", args.out);
-                    Ok(ExitCode::from(1))
-                }
-            }
-        }
+        Command::Render(args) => render(&args, sub),
+        Command::Check(args) => check(&args, sub),
         Command::Targets(args) => {
             print_targets(&load_recipe(&args)?);
             Ok(ExitCode::SUCCESS)
@@ -90,64 +48,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             print_params(&load_recipe(&args.recipe)?, args.target.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lock(args) => {
-            let mut recipe = match &args.recipes {
-                Some(dir) => Recipe::from_dir(dir)?,
-                None => Recipe::embedded()?,
-            };
-            let inputs = params::collect(&recipe.def, &sources(sub))?;
-            let any_target = recipe
-                .def
-                .targets
-                .keys()
-                .next()
-                .context("no targets")?
-                .clone();
-            let p = params::resolve(&recipe.def, &any_target, &inputs.given, Validation::Checked)?;
-            let version = p["patroni_version"].clone();
-            if version == "latest" {
-                return Err(usage("patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)"));
-            }
-            let out = match (&args.out, &args.recipes) {
-                (Some(file), _) => file.clone(),
-                (None, Some(dir)) => {
-                    let default = recipe.def.params["patroni_version"]
-                        .default
-                        .for_family(crate::recipe::OsFamily::Debian);
-                    if version != default {
-                        return Err(usage(format!(
-                            "the recipe's lock is for its default version {default}; write a lock of {version} with --out FILE and render with --lock FILE"
-                        )));
-                    }
-                    dir.join(RECIPE_NAME).join(LOCK_FILE)
-                }
-                (None, None) => {
-                    return Err(usage(
-                        "give --out FILE (or --recipes DIR to refresh the recipe's own lock)",
-                    ))
-                }
-            };
-            let dir = Utf8PathBuf::from_path_buf(
-                std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
-            )
-            .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
-            eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
-            let result = uv::uv_lock(&uv::lock_project(&recipe.def, &version), &dir);
-            let _ = std::fs::remove_dir_all(&dir);
-            let text = result?;
-            recipe.add_lock(&text, "the lock uv made")?;
-            // Every target must take the default extras from it.
-            let mut given = inputs.given.clone();
-            given.extend(params::given_map([("patroni_version", &version)], "--set"));
-            for target in recipe.def.targets.keys() {
-                plan::build(&recipe, target, &given, Validation::Checked)
-                    .with_context(|| format!("checking the new lock on {target}"))?;
-            }
-            output::write_file(&out, text.as_bytes())?;
-            eprintln!("patroni-bake: wrote {out}; render with --lock {out}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Lock(args) => lock(&args, sub),
         Command::Plan(args) => {
             let (_, plan) = plan_for(&args, sub)?;
             let json = serde_json::to_string_pretty(&plan).context("serializing the plan")?;
@@ -164,6 +65,116 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `render`: every file into `--out`, or one format to stdout.
+fn render(args: &RenderArgs, sub: &ArgMatches) -> Result<ExitCode> {
+    let (recipe, plan) = plan_for(&args.input, sub)?;
+    let renderer = Renderer::new(&recipe)?;
+    match (&args.out, args.format) {
+        (Some(out), None | Some(FormatArg::All)) => {
+            let files = renderer.render_all(&plan)?;
+            output::write_dir(out, &files)?;
+            eprintln!("patroni-bake: wrote {} files to {out}", files.len());
+        }
+        (Some(_), Some(f)) => {
+            return Err(usage(format!(
+                "--out writes every format; drop --format {} (or print it alone without --out)",
+                value_name(f)
+            )))
+        }
+        (None, Some(FormatArg::All)) => {
+            return Err(usage("--format all writes several files: give --out DIR"));
+        }
+        (None, f) => {
+            let text = renderer.render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .context("writing to stdout")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `check`: exit 1 with a diff where `--out` differs from the rendering.
+fn check(args: &CheckArgs, sub: &ArgMatches) -> Result<ExitCode> {
+    let (recipe, plan) = plan_for(&args.input, sub)?;
+    let files = Renderer::new(&recipe)?.render_all(&plan)?;
+    match output::drift(&args.out, &files)? {
+        None => {
+            eprintln!("patroni-bake: {} matches the rendering", args.out);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(diff) => {
+            std::io::stdout()
+                .write_all(diff.as_bytes())
+                .context("writing to stdout")?;
+            eprintln!("patroni-bake: {} differs from the rendering (diff above); re-render with `render --out`", args.out);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `lock`: uv locks the chosen Patroni version; the lock is checked on
+/// every target before it is written.
+fn lock(args: &LockArgs, sub: &ArgMatches) -> Result<ExitCode> {
+    let mut recipe = load_recipe(&RecipeArgs {
+        recipes: args.recipes.clone(),
+    })?;
+    let inputs = params::collect(&recipe.def, &sources(sub))?;
+    let any_target = recipe
+        .def
+        .targets
+        .keys()
+        .next()
+        .context("no targets")?
+        .clone();
+    let resolved = params::resolve(&recipe.def, &any_target, &inputs.given, Validation::Checked)?;
+    let version = Params::from_map(&resolved)?.patroni_version;
+    if version == "latest" {
+        return Err(usage("patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)"));
+    }
+    let out = lock_destination(&recipe, args, &version)?;
+    let dir = Utf8PathBuf::from_path_buf(
+        std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
+    )
+    .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+    eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
+    let result = uv::uv_lock(&uv::lock_project(&recipe.def, &version), &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = result?;
+    recipe.add_lock(&text, "the lock uv made")?;
+    // Every target must take the default extras from it.
+    let mut given = inputs.given.clone();
+    given.extend(params::given_map([("patroni_version", &version)], "--set"));
+    for target in recipe.def.targets.keys() {
+        plan::build(&recipe, target, &given, Validation::Checked)
+            .with_context(|| format!("checking the new lock on {target}"))?;
+    }
+    output::write_file(&out, text.as_bytes())?;
+    eprintln!("patroni-bake: wrote {out}; render with --lock {out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `lock` writes: `--out`, or the recipe's own lock (for its
+/// default version only).
+fn lock_destination(recipe: &Recipe, args: &LockArgs, version: &str) -> Result<Utf8PathBuf> {
+    match (&args.out, &args.recipes) {
+        (Some(file), _) => Ok(file.clone()),
+        (None, Some(dir)) => {
+            let default = recipe.default_patroni_version();
+            if version != default {
+                return Err(usage(format!(
+                    "the recipe's lock is for its default version {default}; write a lock of {version} with --out FILE and render with --lock FILE"
+                )));
+            }
+            Ok(dir.join(RECIPE_NAME).join(LOCK_FILE))
+        }
+        (None, None) => Err(usage(
+            "give --out FILE (or --recipes DIR to refresh the recipe's own lock)",
+        )),
     }
 }
 

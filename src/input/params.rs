@@ -16,7 +16,7 @@ use crate::error::usage;
 use crate::input::ansible::{printable, Var, Vars};
 use crate::input::validate::Kind;
 use crate::input::varsfile::{self, Raw};
-use crate::recipe::RecipeDef;
+use crate::recipe::{OsFamily, RecipeDef};
 use crate::suggest::{did_you_mean, plausible_typo};
 
 /// One source of values, as the user gave it.
@@ -282,18 +282,34 @@ pub fn resolve(
     validation: Validation,
 ) -> Result<BTreeMap<String, String>> {
     let (_, t) = def.target(target)?;
+    let vars = layered(def, target, t.family, given)?;
+    let mut out = BTreeMap::new();
+    // Values the user gave are checked first: a bad pg_home is reported as
+    // such, not as a bad default that refers to it.
+    let mut order: Vec<&String> = def.params.keys().collect();
+    order.sort_by_key(|name| !given.contains_key(*name));
+    for name in order {
+        let value = evaluate(def, &vars, name, t.family, given, validation)?;
+        out.insert(name.clone(), value);
+    }
+    Ok(out)
+}
+
+/// The variables in Ansible's precedence: defaults, vars files, the
+/// target's facts, `--fact`, `--set`.
+fn layered(
+    def: &RecipeDef,
+    target: &str,
+    family: OsFamily,
+    given: &BTreeMap<String, Given>,
+) -> Result<Vars> {
     let mut vars: BTreeMap<String, Var> = def
         .params
         .iter()
         .map(|(name, p)| {
-            let raw = Raw::Str(p.default.for_family(t.family).to_string());
-            (
-                name.clone(),
-                Var {
-                    raw,
-                    origin: "default".into(),
-                },
-            )
+            let raw = Raw::Str(p.default.for_family(family).to_string());
+            let origin = "default".into();
+            (name.clone(), Var { raw, origin })
         })
         .collect();
     let mut layers: Vec<(&String, &Given)> = given.iter().collect();
@@ -308,51 +324,54 @@ pub fn resolve(
     vars.extend(low.into_iter().map(|(k, g)| (k.clone(), var(g))));
     vars.extend(super::facts::target_facts(def, target)?);
     vars.extend(high.into_iter().map(|(k, g)| (k.clone(), var(g))));
-    let vars = Vars::new(vars, target, def.params.keys().cloned());
+    Ok(Vars::new(vars, target, def.params.keys().cloned()))
+}
 
-    let mut out = BTreeMap::new();
-    // Values the user gave are checked first: a bad pg_home is reported as
-    // such, not as a bad default that refers to it.
-    let mut order: Vec<&String> = def.params.keys().collect();
-    order.sort_by_key(|name| !given.contains_key(*name));
-    for name in order {
-        let p = &def.params[name];
-        let origin = vars.origin(name).unwrap_or("default").to_string();
-        let written = match given.get(name) {
-            Some(Given {
-                value: Raw::Str(s), ..
-            }) => Some(s.clone()),
-            Some(_) => None,
-            None => Some(p.default.for_family(t.family).to_string()),
-        };
-        let value = vars
-            .get(name)
-            .map_err(|f| usage(f.to_string()))?
-            .unwrap_or_default();
-        let shown = |value: &str| match &written {
-            Some(w) if w != value => {
-                format!("'{}' (evaluated: '{}')", printable(w), printable(value))
-            }
-            _ => format!("'{}'", printable(value)),
-        };
-        let value = to_param(&value, p.kind).map_err(|why| {
+/// One parameter's value, evaluated, converted to text and (when
+/// `Checked`) checked against its kind; errors name where it came from.
+fn evaluate(
+    def: &RecipeDef,
+    vars: &Vars,
+    name: &str,
+    family: OsFamily,
+    given: &BTreeMap<String, Given>,
+    validation: Validation,
+) -> Result<String> {
+    let p = &def.params[name];
+    let origin = vars.origin(name).unwrap_or("default").to_string();
+    let written = match given.get(name) {
+        Some(Given {
+            value: Raw::Str(s), ..
+        }) => Some(s.clone()),
+        Some(_) => None,
+        None => Some(p.default.for_family(family).to_string()),
+    };
+    let value = vars
+        .get(name)
+        .map_err(|f| usage(f.to_string()))?
+        .unwrap_or_default();
+    let shown = |value: &str| match &written {
+        Some(w) if w != value => {
+            format!("'{}' (evaluated: '{}')", printable(w), printable(value))
+        }
+        _ => format!("'{}'", printable(value)),
+    };
+    let value = to_param(&value, p.kind).map_err(|why| {
+        usage(format!(
+            "{origin}: {name} {}: {why}",
+            shown(&value.to_string())
+        ))
+    })?;
+    if validation == Validation::Checked {
+        p.kind.check(&value, &def.patroni_extras).map_err(|why| {
             usage(format!(
-                "{origin}: {name} {}: {why}",
-                shown(&value.to_string())
+                "{origin}: {name} {} is not valid: {why}. Allowed: {}",
+                shown(&value),
+                p.kind.allowed()
             ))
         })?;
-        if validation == Validation::Checked {
-            p.kind.check(&value, &def.patroni_extras).map_err(|why| {
-                usage(format!(
-                    "{origin}: {name} {} is not valid: {why}. Allowed: {}",
-                    shown(&value),
-                    p.kind.allowed()
-                ))
-            })?;
-        }
-        out.insert(name.clone(), value);
     }
-    Ok(out)
+    Ok(value)
 }
 
 #[cfg(test)]

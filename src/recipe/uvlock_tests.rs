@@ -112,9 +112,7 @@ fn a_lock_names_its_patroni_version_and_needs_a_lock_project() {
 #[test]
 fn the_shipped_lock_covers_every_extra_on_every_target() {
     let recipe = crate::recipe::Recipe::embedded().unwrap();
-    let lock = &recipe.locks[recipe.def.params["patroni_version"]
-        .default
-        .for_family(crate::recipe::OsFamily::Debian)];
+    let lock = &recipe.locks[recipe.default_patroni_version()];
     for (name, t) in &recipe.def.targets {
         for arch in ARCHES {
             let e = env(&t.python_version, &t.python_full_version, arch);

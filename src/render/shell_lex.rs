@@ -90,78 +90,93 @@ fn lex_line(line: &mut Line<'_>, stack: &mut Vec<Frame>) {
     let mut open: isize = 0;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        let at_word_start = i == 0 || b" \t;&|(".contains(&b[i - 1]);
-        match stack.last().copied() {
+        let skip = match stack.last().copied() {
             Some(Frame::Single) => {
-                if c == b'\'' {
+                if b[i] == b'\'' {
                     stack.pop();
                 }
+                0
             }
-            Some(Frame::Double) => match c {
-                b'\\' => i += 1,
-                b'"' => {
-                    stack.pop();
-                }
-                b'`' => stack.push(Frame::Backtick),
-                b'$' if b.get(i + 1) == Some(&b'(') => {
-                    stack.push(Frame::Subst(0));
-                    i += 1;
-                }
-                _ => {}
+            Some(quote @ (Frame::Double | Frame::Backtick)) => in_quote(b, i, quote, stack),
+            top => match in_code(b, i, top, line, stack, &mut open) {
+                Some(skip) => skip,
+                None => break,
             },
-            Some(Frame::Backtick) => match c {
-                b'\\' => i += 1,
-                b'`' => {
-                    stack.pop();
-                }
-                _ => {}
-            },
-            top => match c {
-                b'\\' if i + 1 == b.len() => line.continued = true,
-                b'\\' => i += 1,
-                b'\'' => stack.push(Frame::Single),
-                b'"' => stack.push(Frame::Double),
-                b'`' => stack.push(Frame::Backtick),
-                b'#' if at_word_start => {
-                    line.comment_at = Some(i);
-                    break;
-                }
-                b'$' if b.get(i + 1) == Some(&b'(') => {
-                    stack.push(Frame::Subst(0));
-                    i += 1;
-                }
-                b'<' if b.get(i + 1) == Some(&b'<') => {
-                    if b.get(i + 2) != Some(&b'<') {
-                        line.heredoc = true;
-                    }
-                    i += 2;
-                }
-                b'(' => match top {
-                    Some(Frame::Subst(n)) => {
-                        *stack.last_mut().expect("frame") = Frame::Subst(n + 1)
-                    }
-                    _ => open += 1,
-                },
-                b')' => match top {
-                    Some(Frame::Subst(0)) => {
-                        stack.pop();
-                    }
-                    Some(Frame::Subst(n)) => {
-                        *stack.last_mut().expect("frame") = Frame::Subst(n - 1)
-                    }
-                    _ => {
-                        open -= 1;
-                        if open < 0 {
-                            line.closes_pattern = true;
-                        }
-                    }
-                },
-                _ => {}
-            },
-        }
-        i += 1;
+        };
+        i += 1 + skip;
     }
+}
+
+/// At `b[i]` inside double quotes or backticks: the bytes to skip after it.
+fn in_quote(b: &[u8], i: usize, quote: Frame, stack: &mut Vec<Frame>) -> usize {
+    match b[i] {
+        b'\\' => 1,
+        b'"' if quote == Frame::Double => {
+            stack.pop();
+            0
+        }
+        b'`' if quote == Frame::Backtick => {
+            stack.pop();
+            0
+        }
+        b'`' => {
+            stack.push(Frame::Backtick);
+            0
+        }
+        b'$' if quote == Frame::Double && b.get(i + 1) == Some(&b'(') => {
+            stack.push(Frame::Subst(0));
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// At `b[i]` in code (the line's top level, or inside `$(…)` as `top`
+/// says): the bytes to skip after it, or `None` where a comment starts.
+fn in_code(
+    b: &[u8],
+    i: usize,
+    top: Option<Frame>,
+    line: &mut Line<'_>,
+    stack: &mut Vec<Frame>,
+    open: &mut isize,
+) -> Option<usize> {
+    let at_word_start = i == 0 || b" \t;&|(".contains(&b[i - 1]);
+    match b[i] {
+        b'\\' if i + 1 == b.len() => line.continued = true,
+        b'\\' => return Some(1),
+        b'\'' => stack.push(Frame::Single),
+        b'"' => stack.push(Frame::Double),
+        b'`' => stack.push(Frame::Backtick),
+        b'#' if at_word_start => {
+            line.comment_at = Some(i);
+            return None;
+        }
+        b'$' if b.get(i + 1) == Some(&b'(') => {
+            stack.push(Frame::Subst(0));
+            return Some(1);
+        }
+        b'<' if b.get(i + 1) == Some(&b'<') => {
+            line.heredoc |= b.get(i + 2) != Some(&b'<');
+            return Some(2);
+        }
+        b'(' => match top {
+            Some(Frame::Subst(n)) => *stack.last_mut().expect("frame") = Frame::Subst(n + 1),
+            _ => *open += 1,
+        },
+        b')' => match top {
+            Some(Frame::Subst(0)) => {
+                stack.pop();
+            }
+            Some(Frame::Subst(n)) => *stack.last_mut().expect("frame") = Frame::Subst(n - 1),
+            _ => {
+                *open -= 1;
+                line.closes_pattern |= *open < 0;
+            }
+        },
+        _ => {}
+    }
+    Some(0)
 }
 
 /// `text` with `prefix` before every line that holds code or a comment;

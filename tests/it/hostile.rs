@@ -4,6 +4,7 @@
 //! replaced by a stub that records its arguments. No sentinel command may
 //! run, and every value must arrive byte-exact.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -119,6 +120,197 @@ fn calls(log: &Path) -> Vec<Vec<String>> {
 
 const SHELLS: &[&[&str]] = &[&["dash"], &["bash", "--posix"], &["busybox", "sh"]];
 
+/// The given values for corpus entry `i`: every parameter hostile, but
+/// for those that cannot be (typed, or out of reach of one argument).
+/// Returns whether the install is locked.
+fn hostile_given(
+    recipe: &Recipe,
+    i: usize,
+    value: &String,
+    home: &String,
+) -> (BTreeMap<String, params::Given>, bool) {
+    let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
+    given.extend(params::given_map([("pg_home", &home)], "test"));
+    // install_method and cloud_init_limit are typed in the plan (an
+    // enum, a number): no string reaches a template through them.
+    given.remove("install_method");
+    given.remove("cloud_init_limit");
+    // Every other value goes through the locked install (Patroni's
+    // version and extras stay those of a shipped lock; the wheelhouse is
+    // hostile), the rest through the unlocked one (the version hostile).
+    let locked = i % 2 == 0;
+    if locked {
+        given.remove("patroni_version");
+        given.remove("patroni_extras");
+        given.extend(params::given_map([("lock_dependencies", "true")], "test"));
+    } else {
+        given.remove("wheelhouse");
+        given.extend(params::given_map([("lock_dependencies", "false")], "test"));
+    }
+    // A unit cannot hold a line break (tested below): these values stay
+    // out of the parameters that reach the unit.
+    let breaks = value.contains(['\n', '\r']);
+    if breaks {
+        for k in [
+            "pg_user",
+            "pg_group",
+            "patroni_bin_dir",
+            "patroni_config_dir",
+        ] {
+            given.remove(k);
+        }
+    }
+    // A path or a name cannot be 64 KiB, and the PATH block or `chown
+    // USER:GROUP` joins two of them into one argument, past the kernel's
+    // 128 KiB limit: the long value goes where a long value can go.
+    if value.len() > 1024 {
+        given.retain(|k, _| {
+            [
+                "pg_home",
+                "patroni_version",
+                "pip_index_url",
+                "http_proxy",
+                "https_proxy",
+                "no_proxy",
+                "wheelhouse",
+                "lock_dependencies",
+            ]
+            .contains(&k.as_str())
+        });
+    }
+    (given, locked)
+}
+
+/// Run `script` under `shell` with the stubs; returns the result, and the
+/// directory (kept while the calls in it are read) and its call log.
+fn run_with_stubs(
+    shell: &[&str],
+    plan: &plan::Plan,
+    script: &str,
+    home: &str,
+) -> (std::process::Output, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (stubs, log) = (dir.path().join("bin"), dir.path().join("log"));
+    fs::create_dir_all(&stubs).unwrap();
+    fs::create_dir_all(&log).unwrap();
+    write_stubs(&stubs);
+    fs::write(
+        dir.path().join("dists"),
+        dist_infos(plan.lock.as_ref().map_or(&[][..], |l| &l.patroni_pins)),
+    )
+    .unwrap();
+    let file = dir.path().join("install.sh");
+    fs::write(&file, script).unwrap();
+    let out = run(std::process::Command::new(shell[0])
+        .args(&shell[1..])
+        .arg(&file)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", stubs.display()))
+        .env("STUB_LOG", &log)
+        .env("STUB_DIR", dir.path())
+        .env("STUB_HOME", home)
+        .env(
+            "STUB_VERSION",
+            format!("patroni {}", plan.patroni_version.as_deref().unwrap_or("")),
+        )
+        .current_dir(dir.path()));
+    (out, dir, log)
+}
+
+/// The values arrive intact as arguments of the commands the script runs.
+fn check_arguments(
+    label: &str,
+    value: &str,
+    locked: bool,
+    plan: &plan::Plan,
+    log: &Path,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let args: Vec<String> = calls(log).into_iter().flatten().collect();
+    let needles = [
+        value.to_string(),
+        if locked {
+            // The wheelhouse reaches pip as the word after --find-links.
+            let wheelhouse = args
+                .windows(2)
+                .find(|w| w[0] == "--find-links")
+                .map(|w| w[1].clone())
+                .unwrap_or_default();
+            if wheelhouse != value {
+                failures.push(format!("{label}: --find-links got {wheelhouse:?}"));
+            }
+            value.to_string()
+        } else {
+            format!("=={value}")
+        },
+        format!("https_proxy={value}"),
+        format!("PIPX_HOME={}", plan.pipx_home),
+        format!("PIPX_BIN_DIR={}", plan.bin_dir),
+    ];
+    for needle in &needles {
+        if !args.iter().any(|a| a.contains(needle)) {
+            failures.push(format!(
+                "{label}: no command received {:?} intact",
+                needle.chars().take(60).collect::<String>()
+            ));
+        }
+    }
+    failures
+}
+
+/// The PATH block, read by the user's shell, gives the values back.
+fn check_path_block(
+    label: &str,
+    shell: &[&str],
+    plan: &plan::Plan,
+    log: &Path,
+    sentinel: &Path,
+) -> Option<String> {
+    // The PATH block, read by the user's shell, gives the values back.
+    // The call that writes the block (others run `python -c`).
+    let runuser = calls(log)
+        .into_iter()
+        .find(|c| c.iter().any(|a| a.ends_with("# patroni-bake")))
+        .unwrap();
+    let block: Vec<&String> = runuser
+        .iter()
+        .filter(|a| a.ends_with("# patroni-bake"))
+        .collect();
+    let check = run(std::process::Command::new(shell[0])
+        .args(&shell[1..])
+        .arg("-c")
+        .arg(format!(
+            "{}\nprintf '%s\\0' \"$PIPX_HOME\" \"$PIPX_BIN_DIR\" \"${{PATH%%:*}}\"",
+            block
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin"));
+    let got: Vec<String> = text(&check.stdout)
+        .split_terminator('\0')
+        .map(String::from)
+        .collect();
+    if got
+        != [
+            plan.pipx_home.clone(),
+            plan.bin_dir.clone(),
+            plan.bin_dir.clone(),
+        ]
+        || sentinel.exists()
+    {
+        return Some(format!(
+            "{label}: the PATH block gives back {:?}",
+            got.iter()
+                .map(|g| g.chars().take(40).collect::<String>())
+                .collect::<Vec<_>>()
+        ));
+    }
+    None
+}
+
 #[test]
 fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     let recipe = Recipe::embedded().unwrap();
@@ -134,84 +326,12 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     let home = home.display().to_string();
     let mut failures = Vec::new();
     for (i, value) in corpus(&sentinel).iter().enumerate() {
-        let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
-        given.extend(params::given_map([("pg_home", &home)], "test"));
-        // install_method and cloud_init_limit are typed in the plan (an
-        // enum, a number): no string reaches a template through them.
-        given.remove("install_method");
-        given.remove("cloud_init_limit");
-        // Every other value goes through the locked install (Patroni's
-        // version and extras stay those of a shipped lock; the wheelhouse is
-        // hostile), the rest through the unlocked one (the version hostile).
-        let locked = i % 2 == 0;
-        if locked {
-            given.remove("patroni_version");
-            given.remove("patroni_extras");
-            given.extend(params::given_map([("lock_dependencies", "true")], "test"));
-        } else {
-            given.remove("wheelhouse");
-            given.extend(params::given_map([("lock_dependencies", "false")], "test"));
-        }
-        // A unit cannot hold a line break (tested below): these values stay
-        // out of the parameters that reach the unit.
-        let breaks = value.contains(['\n', '\r']);
-        if breaks {
-            for k in [
-                "pg_user",
-                "pg_group",
-                "patroni_bin_dir",
-                "patroni_config_dir",
-            ] {
-                given.remove(k);
-            }
-        }
-        // A path or a name cannot be 64 KiB, and the PATH block or `chown
-        // USER:GROUP` joins two of them into one argument, past the kernel's
-        // 128 KiB limit: the long value goes where a long value can go.
-        if value.len() > 1024 {
-            given.retain(|k, _| {
-                [
-                    "pg_home",
-                    "patroni_version",
-                    "pip_index_url",
-                    "http_proxy",
-                    "https_proxy",
-                    "no_proxy",
-                    "wheelhouse",
-                    "lock_dependencies",
-                ]
-                .contains(&k.as_str())
-            });
-        }
+        let (given, locked) = hostile_given(&recipe, i, value, &home);
         for target in ["debian-12", "rhel-8"] {
             let plan = plan::build(&recipe, target, &given, Validation::Unchecked).unwrap();
             let script = renderer.render(&plan, Format::Shell).unwrap();
             for shell in SHELLS {
-                let dir = tempfile::tempdir().unwrap();
-                let (stubs, log) = (dir.path().join("bin"), dir.path().join("log"));
-                fs::create_dir_all(&stubs).unwrap();
-                fs::create_dir_all(&log).unwrap();
-                write_stubs(&stubs);
-                fs::write(
-                    dir.path().join("dists"),
-                    dist_infos(plan.lock.as_ref().map_or(&[][..], |l| &l.patroni_pins)),
-                )
-                .unwrap();
-                let file = dir.path().join("install.sh");
-                fs::write(&file, &script).unwrap();
-                let out = run(std::process::Command::new(shell[0])
-                    .args(&shell[1..])
-                    .arg(&file)
-                    .env_clear()
-                    .env("PATH", format!("{}:/usr/bin:/bin", stubs.display()))
-                    .env("STUB_LOG", &log)
-                    .env("STUB_DIR", dir.path())
-                    .env("STUB_HOME", &home)
-                    .env(
-                        "STUB_VERSION",
-                        format!("patroni {}", plan.patroni_version.as_deref().unwrap_or("")),
-                    )
-                    .current_dir(dir.path()));
+                let (out, _dir, log) = run_with_stubs(shell, &plan, &script, &home);
                 let label = format!(
                     "value #{i} {:?} on {target} under {}",
                     value.chars().take(40).collect::<String>(),
@@ -221,88 +341,18 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
                     failures.push(format!("{label}: the sentinel command ran"));
                     fs::remove_file(&sentinel).unwrap();
                 }
+                let stdout = text(&out.stdout);
                 if !out.status.success()
-                    || !text(&out.stdout).ends_with("changed=6\n")
-                        && !text(&out.stdout).ends_with("changed=7\n")
+                    || !stdout.ends_with("changed=6\n") && !stdout.ends_with("changed=7\n")
                 {
                     failures.push(format!(
-                        "{label}: did not run to the end:\n{}{}",
-                        text(&out.stdout),
+                        "{label}: did not run to the end:\n{stdout}{}",
                         text(&out.stderr)
                     ));
                     continue;
                 }
-                let args: Vec<String> = calls(&log).into_iter().flatten().collect();
-                let needles = [
-                    value.clone(),
-                    if locked {
-                        // The wheelhouse reaches pip as the word after --find-links.
-                        let wheelhouse = args
-                            .windows(2)
-                            .find(|w| w[0] == "--find-links")
-                            .map(|w| w[1].clone())
-                            .unwrap_or_default();
-                        if wheelhouse != *value {
-                            failures.push(format!("{label}: --find-links got {wheelhouse:?}"));
-                        }
-                        value.clone()
-                    } else {
-                        format!("=={value}")
-                    },
-                    format!("https_proxy={value}"),
-                    format!("PIPX_HOME={}", plan.pipx_home),
-                    format!("PIPX_BIN_DIR={}", plan.bin_dir),
-                ];
-                for needle in &needles {
-                    if !args.iter().any(|a| a.contains(needle)) {
-                        failures.push(format!(
-                            "{label}: no command received {:?} intact",
-                            needle.chars().take(60).collect::<String>()
-                        ));
-                    }
-                }
-                // The PATH block, read by the user's shell, gives the values back.
-                // The call that writes the block (others run `python -c`).
-                let runuser = calls(&log)
-                    .into_iter()
-                    .find(|c| c.iter().any(|a| a.ends_with("# patroni-bake")))
-                    .unwrap();
-                let block: Vec<&String> = runuser
-                    .iter()
-                    .filter(|a| a.ends_with("# patroni-bake"))
-                    .collect();
-                let check = run(std::process::Command::new(shell[0])
-                    .args(&shell[1..])
-                    .arg("-c")
-                    .arg(format!(
-                        "{}\nprintf '%s\\0' \"$PIPX_HOME\" \"$PIPX_BIN_DIR\" \"${{PATH%%:*}}\"",
-                        block
-                            .iter()
-                            .map(|l| l.as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    ))
-                    .env_clear()
-                    .env("PATH", "/usr/bin:/bin"));
-                let got: Vec<String> = text(&check.stdout)
-                    .split_terminator('\0')
-                    .map(String::from)
-                    .collect();
-                if got
-                    != [
-                        plan.pipx_home.clone(),
-                        plan.bin_dir.clone(),
-                        plan.bin_dir.clone(),
-                    ]
-                    || sentinel.exists()
-                {
-                    failures.push(format!(
-                        "{label}: the PATH block gives back {:?}",
-                        got.iter()
-                            .map(|g| g.chars().take(40).collect::<String>())
-                            .collect::<Vec<_>>()
-                    ));
-                }
+                failures.extend(check_arguments(&label, value, locked, &plan, &log));
+                failures.extend(check_path_block(&label, shell, &plan, &log, &sentinel));
             }
         }
     }
