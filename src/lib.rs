@@ -3,8 +3,9 @@
 //! The pipeline, one module each, imports running one way:
 //! recipe (the data, validated) → input (what the user gives, evaluated and
 //! checked) → plan (every value resolved for one target) → render (pure:
-//! plan in, files out) → output (writing, drift, SHA256SUMS). `tools` runs
-//! uv and pip; only `commands` prints, and only it and `output` write.
+//! plan in, files out, SHA256SUMS among them) → output (writing, drift).
+//! `tools` runs uv and pip (pip writes the wheelhouse it is asked for);
+//! only `commands` prints, and besides pip only `output` writes.
 
 pub mod cli;
 pub mod commands;

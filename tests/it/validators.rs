@@ -63,13 +63,15 @@ fn cloud_init_passes_schema_and_fits_its_limit() {
     each_golden(|name, dir| {
         let file = dir.join("cloud-init.yaml");
         let len = fs::metadata(&file).unwrap().len();
-        // The case's cloud_init_limit, else EC2's 16384 (the default).
+        // The limit the case's plan has (the parameter, or its default).
         let case = cases.iter().find(|c| c.name == name).unwrap();
-        let limit: u64 = case
-            .args
-            .iter()
-            .find_map(|a| a.strip_prefix("cloud_init_limit="))
-            .map_or(16384, |v| v.parse().unwrap());
+        let out = run(bin()
+            .arg("plan")
+            .args(["--target", &case.target])
+            .args(&case.args));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: the plan is not JSON ({e}): {}", text(&out.stderr)));
+        let limit = plan["cloud_init_limit"].as_u64().expect("cloud_init_limit");
         if len > limit {
             return Err(format!(
                 "cloud-init.yaml is {len} bytes, over its limit {limit}"
