@@ -31,11 +31,17 @@ cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh
 # The lock of the rendering, for the floor's bare commands: from the plan.
 "$BIN" plan --target debian-12 --set "ca_bundle=$CA_IN" 2>/dev/null >"$WORK/plan.json"
 python3 - "$WORK/plan.json" "$WORK" <<'EOF'
-import json, sys
+import json, shlex, sys
 plan = json.load(open(sys.argv[1]))
 for name in ("shared", "patroni"):
     open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(plan["lock"][f"{name}_requirements"]) + "\n")
+# The floors and the playbook install the same spec into the same places.
+with open(f"{sys.argv[2]}/plan.env", "w") as env:
+    for var, key in (("SPEC", "patroni_spec"), ("H", "home"), ("P", "pipx_home"), ("B", "bin_dir")):
+        env.write(f"{var}={shlex.quote(plan[key])}\n")
 EOF
+# shellcheck source=/dev/null
+. "$WORK/plan.env"
 
 # One base for all three methods: Python, python3-apt and ansible-core in a
 # venv are there before any clock starts.
@@ -71,7 +77,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # Becoming postgres, Ansible's module files must be readable outside /root.
 ANSIBLE=(env ANSIBLE_SHELL_ALLOW_WORLD_READABLE_TEMP=true ANSIBLE_REMOTE_TMP=/tmp/.ansible-tmp
     ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false
-    /opt/ansible/bin/ansible-playbook -i "localhost," /work/playbook.yml)
+    /opt/ansible/bin/ansible-playbook -i "localhost," -e "patroni_spec=$SPEC pg_home=$H" /work/playbook.yml)
 declare -a sh1 sh2 an1 an2 fl flu
 sh_changed=''
 an_changed=''
@@ -132,11 +138,12 @@ img_ctx() { # NAME BODY_FILE
 cat >"$WORK/floor.dockerfile" <<'DOCKERFILE'
 RUN apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends pipx \
  && apt-get clean && rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /var/cache/debconf/*-old /var/cache/ldconfig/aux-cache
-RUN cd / && runuser -u postgres -- env -i HOME=/var/lib/postgresql PATH=/usr/bin:/bin \
-      PIPX_HOME=/var/lib/postgresql/.local/share/pipx PIPX_BIN_DIR=/var/lib/postgresql/.local/bin \
-      PIP_NO_CACHE_DIR=1 PIP_CERT=/etc/patroni-bake-test/ca.pem pipx install 'patroni[etcd,psycopg2-binary]==4.1.5' \
- && rm -rf /var/lib/postgresql/.local/share/pipx/logs /var/lib/postgresql/.local/share/pipx/.cache /var/lib/postgresql/.cache
+RUN cd / && runuser -u postgres -- env -i HOME=@H@ PATH=/usr/bin:/bin \
+      PIPX_HOME=@P@ PIPX_BIN_DIR=@B@ \
+      PIP_NO_CACHE_DIR=1 PIP_CERT=/etc/patroni-bake-test/ca.pem pipx install '@SPEC@' \
+ && rm -rf @P@/logs @P@/.cache @H@/.cache
 DOCKERFILE
+sed -i -e "s|@H@|$H|g" -e "s|@P@|$P|g" -e "s|@B@|$B|g" -e "s|@SPEC@|$SPEC|g" "$WORK/floor.dockerfile"
 size() { docker image inspect -f '{{.Size}}' "$1"; }
 base_ca="patroni-bake-test/run-$RUN_ID-base-ca"
 printf 'FROM %s\nCOPY ca.pem %s\n' "$BASE" "$CA_IN" >"$WORK/empty.dockerfile"

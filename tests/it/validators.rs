@@ -69,8 +69,9 @@ fn cloud_init_passes_schema_and_fits_its_limit() {
             .arg("plan")
             .args(["--target", &case.target])
             .args(&case.args));
-        let plan: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{name}: the plan is not JSON ({e}): {}", text(&out.stderr)));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{name}: the plan is not JSON ({e}): {}", text(&out.stderr))
+        });
         let limit = plan["cloud_init_limit"].as_u64().expect("cloud_init_limit");
         if len > limit {
             return Err(format!(
