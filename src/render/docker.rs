@@ -33,7 +33,7 @@ pub fn encode(text: &str, template: &str, source: &str) -> Result<String> {
             continue;
         }
         if line.heredoc {
-            bail!("{}: a here-document cannot be written into a Dockerfile RUN; use printf '%s\\n' with one line per word", at());
+            bail!("{}: {HEREDOC}", at());
         }
         if line.ends_inside {
             bail!("{}: its line break is inside quotes or $(…), and a RUN's continuation would drop it; close the quote on the line, or build the text with printf", at());
@@ -61,6 +61,18 @@ pub fn encode(text: &str, template: &str, source: &str) -> Result<String> {
     out.push(EPILOGUE.to_string());
     Ok(out.join(JOIN))
 }
+
+/// A step's text holds no here-document (install.sh indents step bodies,
+/// which would break one; a RUN cannot hold one at all).
+pub fn refuse_heredoc(text: &str, template: &str, source: &str) -> Result<()> {
+    match lines(text).iter().find(|l| l.heredoc) {
+        Some(line) => bail!("{}: {HEREDOC}", where_(template, source, line)),
+        None => Ok(()),
+    }
+}
+
+const HEREDOC: &str =
+    "a here-document cannot be written into a Dockerfile RUN; use printf '%s\\n' with one line per word";
 
 /// What must follow `line` when the next line is joined to it: `;` after
 /// a complete command, nothing where the shell continues (after `then`,

@@ -188,14 +188,16 @@ impl Renderer {
             .iter()
             .map(|s| {
                 let text = templates::render(env, &s.template, &ctx)?;
+                let source = self.sources.get(&s.template).map_or("", String::as_str);
                 let body = match use_ {
-                    StepUse::Script => shell_lex::indent(&text, "    "),
-                    StepUse::DockerRun => {
-                        let source = self.sources.get(&s.template).map_or("", String::as_str);
-                        docker::encode(&text, &s.template, source).with_context(|| {
-                            format!("encoding step {} as a Dockerfile RUN", s.id)
-                        })?
+                    // Indentation would break a heredoc, which no RUN can
+                    // hold either. (A value's line break is data here.)
+                    StepUse::Script => {
+                        docker::refuse_heredoc(&text, &s.template, source)?;
+                        shell_lex::indent(&text, "    ")
                     }
+                    StepUse::DockerRun => docker::encode(&text, &s.template, source)
+                        .with_context(|| format!("encoding step {} as a Dockerfile RUN", s.id))?,
                 };
                 let after = match (&s.dockerfile_after, use_) {
                     (Some(name), StepUse::DockerRun) => templates::render(env, name, base)?,

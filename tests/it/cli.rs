@@ -291,8 +291,8 @@ fn out_replaces_only_its_own_rendering_and_check_reports_drift() {
     );
 }
 
-#[test]
-fn recipes_dir_overrides_the_embedded_recipe() {
+/// A copy of recipes/ to edit: (its directory, its install_patroni/).
+fn recipe_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("install_patroni");
     fs::create_dir_all(copy.join("steps")).unwrap();
@@ -302,6 +302,45 @@ fn recipes_dir_overrides_the_embedded_recipe() {
             .unwrap();
         fs::copy(&entry, copy.join(rel)).unwrap();
     }
+    (dir, copy)
+}
+
+#[test]
+fn a_step_line_the_dockerfile_cannot_hold_is_refused_naming_the_template_line() {
+    let (dir, copy) = recipe_copy();
+    let step = copy.join("steps/config_dir.sh.j2");
+    let source = fs::read_to_string(&step).unwrap();
+    fs::write(&step, format!("cat >/tmp/x <<EOF\nx\nEOF\n{source}")).unwrap();
+    let out = render(&[
+        "-t",
+        "debian-12",
+        "-f",
+        "dockerfile",
+        "--recipes",
+        dir.path().to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && out.stdout.is_empty(), "{err}");
+    assert!(
+        err.contains("steps/config_dir.sh.j2 line 1: `cat >/tmp/x <<EOF`")
+            && err.contains("here-document")
+            && err.contains("encoding step config_dir"),
+        "{err}"
+    );
+    // A step is also a RUN (and indentation would break a heredoc):
+    // install.sh refuses it as well.
+    let out = render(&["-t", "debian-12", "--recipes", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("here-document"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn recipes_dir_overrides_the_embedded_recipe() {
+    let (dir, copy) = recipe_copy();
     let unit = copy.join("patroni.service.j2");
     let t = fs::read_to_string(&unit)
         .unwrap()

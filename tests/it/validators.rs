@@ -57,6 +57,43 @@ fn dockerfile_passes_hadolint() {
     });
 }
 
+/// Every RUN, joined the way Docker joins its continuation lines, is shell
+/// that dash parses: the separators the encoder derived are right.
+#[test]
+fn every_run_parses_in_dash_as_docker_joins_it() {
+    each_golden(|_, dir| {
+        let fragment = fs::read_to_string(dir.join("Dockerfile")).unwrap();
+        let mut runs: Vec<String> = Vec::new();
+        let mut current: Option<String> = None;
+        for line in fragment.lines() {
+            let body = match current.take() {
+                Some(run) => run + line,
+                None => match line.strip_prefix("RUN ") {
+                    Some(rest) => rest.to_string(),
+                    None => continue,
+                },
+            };
+            match body.strip_suffix('\\') {
+                Some(more) => current = Some(more.to_string()),
+                None => runs.push(body),
+            }
+        }
+        if runs.is_empty() {
+            return Err("no RUN".into());
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        for (i, run) in runs.iter().enumerate() {
+            let file = tmp.path().join(format!("run-{i}.sh"));
+            fs::write(&file, format!("{run}\n")).unwrap();
+            ok(
+                &format!("dash -n on RUN #{}", i + 1),
+                validator("dash", &["-n"], &file),
+            )?;
+        }
+        Ok(())
+    });
+}
+
 #[test]
 fn cloud_init_passes_schema_and_fits_its_limit() {
     let cases = golden_cases();
