@@ -4,6 +4,7 @@
 pub mod ansible;
 mod ansible_filters;
 pub mod facts;
+pub mod given;
 pub mod params;
 pub mod validate;
 pub mod varsfile;

@@ -37,3 +37,21 @@ pub fn validator(program: &str, args: &[&str], path: &Path) -> Output {
     });
     out
 }
+
+pub fn render(args: &[&str]) -> Output {
+    run(bin().arg("render").args(args))
+}
+
+/// Exit 2, nothing on stdout, and stderr naming every `needles`.
+pub fn assert_usage_error(out: &Output, needles: &[&str]) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout must be empty on error: {}",
+        text(&out.stdout)
+    );
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
+    }
+}

@@ -9,3 +9,4 @@ mod hostile;
 mod lock;
 mod properties;
 mod validators;
+mod vars;
