@@ -333,27 +333,19 @@ step_path() {
         'mv -f "$tmp" "$f"' \
         'echo changed' \
     )
-    edit_block() {
-        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$1" '# patroni-bake' \
+    for f in .profile .bashrc .bash_profile .bash_login; do
+        case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/postgresql/"$f" ]; then continue; fi ;; esac
+        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' \
             '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
             'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
             'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
             'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
         )
         if [ "$r" = changed ]; then
-            printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$1"
+            printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$f"
             changed=$((changed + 1))
         else
-            printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$1"
-        fi
-    }
-    for f in .profile .bashrc; do
-        edit_block "$f"
-    done
-    # bash's own login files only where they exist.
-    for f in .bash_profile .bash_login; do
-        if [ -e /var/lib/postgresql/"$f" ]; then
-            edit_block "$f"
+            printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$f"
         fi
     done
 }
