@@ -86,6 +86,9 @@ fn separator(line: &Line) -> Result<&'static str, String> {
                 .strip_suffix(kw)
                 .is_some_and(|head| head.trim_end().ends_with(';'))
     };
+    if ["&&", "||", "|"].iter().any(|op| code.starts_with(op)) {
+        return Err("it starts with an operator, which the shell cannot take at the start of a line; end the line before with it (or with a backslash)".into());
+    }
     if code.ends_with(";;") {
         return Ok("");
     }
@@ -106,6 +109,7 @@ fn separator(line: &Line) -> Result<&'static str, String> {
     if ["then", "do", "else"].into_iter().any(ends_kw)
         || code == "{"
         || code == "("
+        || code.ends_with("()")
         || code.ends_with("() {")
         || code.ends_with("&& {")
         || code.ends_with("|| {")
@@ -189,6 +193,23 @@ mod tests {
         let err = enc("case $v in\n    a) x\n    b) y ;;\nesac\n").unwrap_err();
         assert!(err.to_string().contains("must end in ';;'"), "{err}");
         assert!(err.to_string().contains("steps/t.sh.j2 line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_function_brace_or_a_subshell_on_its_own_line() {
+        let run = enc("f()\n{\n    g\n}\n(\n    cd /\n)\n").unwrap();
+        assert!(
+            run.contains(
+                "f() \\\n    { \\\n        g; \\\n    }; \\\n    ( \\\n        cd /; \\\n    );"
+            ),
+            "{run}"
+        );
+    }
+
+    #[test]
+    fn refuses_an_operator_that_starts_a_line() {
+        let err = enc("true\n    && false\n").unwrap_err();
+        assert!(err.to_string().contains("starts with an operator"), "{err}");
     }
 
     #[test]

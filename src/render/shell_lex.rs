@@ -23,7 +23,7 @@ pub struct Line<'a> {
     pub comment_at: Option<usize>,
     /// Ends in an unquoted backslash: the next line continues it.
     pub continued: bool,
-    /// Closes, outside any quote, a parenthesis it did not open: a `case`
+    /// Closes, outside any quote, a parenthesis that is not open: a `case`
     /// pattern such as `a|b)`.
     pub closes_pattern: bool,
     /// Holds a here-document operator (`<<WORD`, `<<-WORD`).
@@ -55,6 +55,9 @@ enum Frame {
 /// Every line of `text`, lexed in order (state carries across lines).
 pub fn lines(text: &str) -> Vec<Line<'_>> {
     let mut stack: Vec<Frame> = Vec::new();
+    // Parentheses open outside quotes and substitutions (a subshell may
+    // span lines); closing one that is not open is a case pattern.
+    let mut open: isize = 0;
     let mut out = Vec::new();
     // Split on LF only: a CR is data (str::lines would drop one before LF).
     let body = text.strip_suffix('\n').unwrap_or(text);
@@ -77,17 +80,15 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
             closes_pattern: false,
             heredoc: false,
         };
-        lex_line(&mut line, &mut stack);
+        lex_line(&mut line, &mut stack, &mut open);
         line.ends_inside = !stack.is_empty() && !line.continued;
         out.push(line);
     }
     out
 }
 
-fn lex_line(line: &mut Line<'_>, stack: &mut Vec<Frame>) {
+fn lex_line(line: &mut Line<'_>, stack: &mut Vec<Frame>, open: &mut isize) {
     let b = line.text.as_bytes();
-    // Parentheses opened on this line outside quotes and substitutions.
-    let mut open: isize = 0;
     let mut i = 0;
     while i < b.len() {
         let skip = match stack.last().copied() {
@@ -98,7 +99,7 @@ fn lex_line(line: &mut Line<'_>, stack: &mut Vec<Frame>) {
                 0
             }
             Some(quote @ (Frame::Double | Frame::Backtick)) => in_quote(b, i, quote, stack),
-            top => match in_code(b, i, top, line, stack, &mut open) {
+            top => match in_code(b, i, top, line, stack, open) {
                 Some(skip) => skip,
                 None => break,
             },
@@ -169,10 +170,8 @@ fn in_code(
                 stack.pop();
             }
             Some(Frame::Subst(n)) => *stack.last_mut().expect("frame") = Frame::Subst(n - 1),
-            _ => {
-                *open -= 1;
-                line.closes_pattern |= *open < 0;
-            }
+            _ if *open == 0 => line.closes_pattern = true,
+            _ => *open -= 1,
         },
         _ => {}
     }
@@ -249,6 +248,13 @@ mod tests {
     fn compact_drops_what_is_for_readers() {
         let text = "#!/bin/sh\n# why\n\nif x; then\n    y 'a\n\n  # b'\nfi\n";
         assert_eq!(compact(text), "#!/bin/sh\nif x; then\ny 'a\n\n  # b'\nfi\n");
+    }
+
+    #[test]
+    fn a_subshell_over_lines_is_no_case_pattern() {
+        let l = lines("(\n    cd /x\n)\ncase $v in\n    a) ;;\nesac\n");
+        assert!(!l[2].closes_pattern);
+        assert!(l[4].closes_pattern);
     }
 
     #[test]
