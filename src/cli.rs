@@ -28,7 +28,7 @@ pub enum Command {
     /// Lock a Patroni version with every extra (uv's universal resolution) into --out FILE.
     Lock(LockArgs),
     /// Print the plan (every value resolved for the target) as JSON.
-    Plan(InputArgs),
+    Plan(PlanArgs),
     /// Download a target's locked files into DIR: a wheelhouse for offline installs.
     Wheelhouse(WheelhouseArgs),
 }
@@ -49,6 +49,15 @@ pub struct LockArgs {
     /// Refresh the recipe's own lock in DIR/install_patroni/ (a checkout's recipes/; the default version only).
     #[arg(long, value_name = "DIR")]
     pub recipes: Option<Utf8PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// JSON, the plan's one format (accepted as `plan --json` is spelled elsewhere).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -50,7 +50,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
         }
         Command::Lock(args) => lock(&args, sub),
         Command::Plan(args) => {
-            let (_, plan) = plan_for(&args, sub)?;
+            let (_, plan) = plan_for(&args.input, sub)?;
             let json = serde_json::to_string_pretty(&plan).context("serializing the plan")?;
             println!("{json}");
             Ok(ExitCode::SUCCESS)
