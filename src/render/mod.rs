@@ -1,9 +1,11 @@
 //! Rendering: a plan in, files out. Pure: no I/O, no clock, no environment.
 //!
-//! install.sh is made of steps (recipes/install_patroni/steps/). The
-//! Dockerfile fragment runs the same step bodies, one RUN each, and the
-//! cloud-init snippet runs install.sh itself; so the three renderings share
-//! one implementation of every step and reach one end state.
+//! install.sh is made of the plan's steps (recipe.toml's `[[steps]]`, their
+//! text in `steps/ID.sh.j2`), each a function with an indented body. The
+//! Dockerfile fragment runs the same step text, one RUN each, encoded by
+//! docker.rs; the cloud-init snippet carries install.sh itself (compacted
+//! by shell_lex.rs, or gzip-compressed). So the three renderings share one
+//! implementation of every step and reach one end state.
 
 use std::collections::BTreeMap;
 
