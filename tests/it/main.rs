@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod golden;
 mod hostile;
+mod layout;
 mod lock;
 mod properties;
 mod validators;

@@ -1,0 +1,62 @@
+//! The pipeline's imports run one way: recipe → input → plan → render →
+//! output (tools and commands at the end); a module never uses one that
+//! comes after it. error, suggest and quote are shared leaves.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::repo;
+
+const ORDER: &[&str] = &["recipe", "input", "plan", "render", "output", "tools"];
+const LEAVES: &[&str] = &["error", "suggest", "quote"];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn imports_run_one_way_through_the_pipeline() {
+    let mut wrong = Vec::new();
+    for (rank, layer) in ORDER.iter().enumerate() {
+        let mut files = Vec::new();
+        rust_files(&repo().join("src").join(layer), &mut files);
+        assert!(!files.is_empty(), "src/{layer}/ has no files");
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                for (pos, _) in line.match_indices("crate::") {
+                    let used: String = line[pos + 7..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    let later = ORDER
+                        .iter()
+                        .position(|l| *l == used)
+                        .is_some_and(|r| r > rank);
+                    let known = LEAVES.contains(&used.as_str()) || ORDER.contains(&used.as_str());
+                    if later || !known {
+                        wrong.push(format!("{}:{}: uses crate::{used}", file.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    for leaf in LEAVES {
+        let text = fs::read_to_string(repo().join("src").join(format!("{leaf}.rs"))).unwrap();
+        if text.contains("crate::") {
+            wrong.push(format!("src/{leaf}.rs is a leaf but uses crate::"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports pointing back:\n{}",
+        wrong.join("\n")
+    );
+}
