@@ -147,14 +147,14 @@ impl Renderer {
 
     fn cloud_init(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
         let limit = plan.cloud_init_limit;
-        let install_sh = self.install_sh(plan, base, unit, Layout::Compact)?;
+        let full = self.install_sh(plan, base, unit, Layout::Readable)?;
+        let install_sh = shell_lex::compact(&full);
         let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
         let readable = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
         if readable.len() <= limit {
             return Ok(readable);
         }
         // Too big to read: install.sh itself, byte for byte, gzip-compressed.
-        let full = self.install_sh(plan, base, unit, Layout::Readable)?;
         let install_sh_gz = gzip::gzip_base64(&full);
         let ctx = context! { ..context! { install_sh => "", install_sh_gz }, ..base.clone() };
         let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
