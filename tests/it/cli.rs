@@ -4,6 +4,7 @@
 use std::fs;
 
 use crate::common::*;
+
 #[test]
 fn bad_target_key_and_values_are_usage_errors_with_suggestions() {
     assert_usage_error(

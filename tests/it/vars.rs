@@ -4,6 +4,7 @@
 use std::fs;
 
 use crate::common::*;
+
 #[test]
 fn an_ansible_group_vars_file_works_as_it_is() {
     let dir = tempfile::tempdir().unwrap();
