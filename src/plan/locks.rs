@@ -59,9 +59,10 @@ pub(super) fn lock_plan(
     family: &Family,
     p: &Params,
     spec: &PatroniSpec,
+    paths: &Paths,
 ) -> Result<Option<LockPlan>> {
     let locked = p.lock_dependencies && p.install_method == InstallMethod::Pipx;
-    super::check_wheelhouse(p, locked)?;
+    check_wheelhouse(p, locked)?;
     if !locked {
         return Ok(None);
     }
@@ -72,7 +73,6 @@ pub(super) fn lock_plan(
     };
     let with_pipx = family.pipx_source == PipxSource::PipUser;
     let reqs = requirements(recipe, target, t, version, &spec.extras, with_pipx)?;
-    let paths = Paths::of(p, t);
     let dir = &paths.lock_dir;
     let shared = format!("{}/shared", paths.pipx_home);
     Ok(Some(LockPlan {
@@ -99,6 +99,26 @@ pub(super) fn lock_plan(
         },
         sdists: reqs.sdists,
     }))
+}
+
+/// install_method=package cannot use a wheelhouse, and a wheelhouse needs
+/// the lock.
+fn check_wheelhouse(p: &Params, locked: bool) -> Result<()> {
+    let wheelhouse = &p.wheelhouse;
+    if wheelhouse.is_empty() {
+        return Ok(());
+    }
+    if p.install_method == InstallMethod::Package {
+        return Err(usage(format!(
+            "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
+        )));
+    }
+    if !locked {
+        return Err(usage(format!(
+            "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
+        )));
+    }
+    Ok(())
 }
 
 /// The requirement lines of one install, by what they install.

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::error::usage;
 use crate::input::params::{Given, Validation};
 use crate::recipe::{OsFamily, PackageManager, PipxSource, Recipe};
 
@@ -165,9 +164,9 @@ pub fn build(
         method::package_version(&mut p, t, given)?;
     }
     let spec = PatroniSpec::of(def, &p, validation)?;
-    let lock = locks::lock_plan(recipe, target, t, family, &p, &spec)?;
-    let os_packages = method::os_packages(family, t, &p, &spec, lock.as_ref())?;
     let paths = profile::Paths::of(&p, t);
+    let lock = locks::lock_plan(recipe, target, t, family, &p, &spec, &paths)?;
+    let os_packages = method::os_packages(family, t, &p, &spec, lock.as_ref())?;
     let (net_env, package_manager_args) = network::settings(&p, family.package_manager);
     Ok(Plan {
         tool: format!("patroni-bake {}", env!("CARGO_PKG_VERSION")),
@@ -225,24 +224,4 @@ pub fn build(
         previous_dir: paths.previous_dir,
         params: p,
     })
-}
-
-/// install_method=package cannot use a wheelhouse, and a wheelhouse needs
-/// the lock.
-fn check_wheelhouse(p: &Params, locked: bool) -> Result<()> {
-    let wheelhouse = &p.wheelhouse;
-    if wheelhouse.is_empty() {
-        return Ok(());
-    }
-    if p.install_method == InstallMethod::Package {
-        return Err(usage(format!(
-            "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
-        )));
-    }
-    if !locked {
-        return Err(usage(format!(
-            "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
-        )));
-    }
-    Ok(())
 }
