@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use minijinja::value::{Object, Value};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use crate::input::varsfile::Raw;
@@ -90,6 +90,7 @@ struct Inner {
     /// The names that are parameters (given with --set, not --fact).
     params: std::collections::BTreeSet<String>,
     state: Mutex<State>,
+    misses: Misses,
 }
 
 #[derive(Default)]
@@ -100,8 +101,64 @@ struct State {
     /// The first failure inside a lookup, which minijinja only sees as
     /// an undefined value.
     failure: Option<Failure>,
-    /// Names that were looked up and are not defined, latest last.
-    missing: Vec<String>,
+}
+
+/// Names that were looked up and are not defined, latest last, shared
+/// with the fact mappings, whose missing keys are facts too.
+type Misses = Arc<Mutex<Vec<String>>>;
+
+fn misses_len(m: &Misses) -> usize {
+    m.lock().unwrap_or_else(|e| e.into_inner()).len()
+}
+
+fn misses_since(m: &Misses, from: usize) -> Vec<String> {
+    let m = m.lock().unwrap_or_else(|e| e.into_inner());
+    m.get(from..).map(<[String]>::to_vec).unwrap_or_default()
+}
+
+fn record_miss(m: &Misses, name: String) {
+    m.lock().unwrap_or_else(|e| e.into_inner()).push(name);
+}
+
+/// A mapping among the facts (`ansible_facts`, `ansible_python`, …). A
+/// key it lacks is a fact that only the host knows; the lookup is recorded
+/// like an undefined variable, so that `default(…)` or `is defined` cannot
+/// quietly stand in for what the host would have answered.
+#[derive(Debug)]
+struct FactMap {
+    /// How a template spells it: `ansible_facts`, `ansible_python.version`.
+    path: String,
+    entries: BTreeMap<String, Value>,
+    misses: Misses,
+}
+
+impl Object for FactMap {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let name = key.as_str()?;
+        let found = self.entries.get(name).cloned();
+        if found.is_none() {
+            let spelled = if self.path == "ansible_facts" {
+                format!("ansible_facts['{name}']")
+            } else {
+                format!("{}.{name}", self.path)
+            };
+            record_miss(&self.misses, spelled);
+        }
+        found
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let keys: Vec<Value> = self
+            .entries
+            .keys()
+            .map(|k| Value::from(k.as_str()))
+            .collect();
+        Enumerator::Values(keys)
+    }
 }
 
 impl std::fmt::Debug for Inner {
@@ -121,7 +178,7 @@ impl Object for Inner {
         match self.lookup(name) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
-                self.lock().missing.push(name.to_string());
+                record_miss(&self.misses, name.to_string());
                 None
             }
             Err(f) => {
@@ -150,6 +207,7 @@ impl Vars {
                 target: target.to_string(),
                 params: params.into_iter().collect(),
                 state: Mutex::new(State::default()),
+                misses: Misses::default(),
             }),
         }
     }
@@ -216,6 +274,18 @@ impl Inner {
     /// A value as Ansible has it: strings templated, inside lists and
     /// mappings too.
     fn value_of(self: &Arc<Self>, key: &str, var: &Var, raw: &Raw) -> Result<Value, Failure> {
+        self.value_at(key, var, raw, key)
+    }
+
+    /// `value_of` for the part of `key`'s value that a template spells
+    /// `path` (`ansible_python.version`), which names a missing fact.
+    fn value_at(
+        self: &Arc<Self>,
+        key: &str,
+        var: &Var,
+        raw: &Raw,
+        path: &str,
+    ) -> Result<Value, Failure> {
         Ok(match raw {
             Raw::Str(s) if is_template(s) => self.template(key, var, s)?,
             Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
@@ -232,15 +302,29 @@ impl Inner {
             Raw::List(items) => Value::from(
                 items
                     .iter()
-                    .map(|i| self.value_of(key, var, i))
+                    .map(|i| self.value_at(key, var, i, path))
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Raw::Map(entries) => Value::from(
-                entries
+            Raw::Map(entries) => {
+                let entries = entries
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), self.value_of(key, var, v)?)))
-                    .collect::<Result<BTreeMap<_, _>, Failure>>()?,
-            ),
+                    .map(|(k, v)| {
+                        Ok((
+                            k.clone(),
+                            self.value_at(key, var, v, &format!("{path}.{k}"))?,
+                        ))
+                    })
+                    .collect::<Result<BTreeMap<_, _>, Failure>>()?;
+                if is_host_fact(key) {
+                    Value::from_object(FactMap {
+                        path: path.to_string(),
+                        entries,
+                        misses: self.misses.clone(),
+                    })
+                } else {
+                    Value::from(entries)
+                }
+            }
             Raw::Vault => {
                 let how = if self.params.contains(key) {
                     "--set"
@@ -264,7 +348,7 @@ impl Inner {
     }
 
     fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
-        let before = self.lock().missing.len();
+        let before = misses_len(&self.misses);
         let ctx = Value::from_dyn_object(self.clone());
         // Ansible keeps the type of a value that is one expression (a list
         // stays a list, a bool a bool). An undefined result is printed
@@ -284,14 +368,36 @@ impl Inner {
             }
         };
         self.take_nested(key, var)?;
-        result.map_err(|e| {
-            let missing = self
-                .lock()
-                .missing
-                .get(before..)
-                .and_then(|m| m.last().cloned());
-            self.failure(key, var, self.explain(&e, missing))
-        })
+        let missed = misses_since(&self.misses, before);
+        // The host has every fact: a template that asked for one this
+        // target cannot know fails even where `default(…)`, `is defined`
+        // or a test on the empty value let it succeed, because its value
+        // on the host would be another.
+        if let Some(fact) = missed.iter().find(|m| is_host_fact(m)) {
+            return Err(self.failure(key, var, self.unknown_fact(fact)));
+        }
+        result.map_err(|e| self.failure(key, var, self.explain(&e, missed.last().cloned())))
+    }
+
+    /// Why a template cannot use `fact`, and how to give it.
+    fn unknown_fact(&self, fact: &str) -> String {
+        let target = &self.target;
+        if let Some(short) = fact
+            .strip_prefix("ansible_facts['")
+            .and_then(|f| f.strip_suffix("']"))
+        {
+            return format!(
+                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact ansible_{short}=VALUE"
+            );
+        }
+        match fact.split_once('.') {
+            Some((root, _)) => format!(
+                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target} (it knows only part of `{root}`); set the parameter that needs it with --set instead"
+            ),
+            None => format!(
+                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact {fact}=VALUE"
+            ),
+        }
     }
 
     /// A failure inside a lookup of this template's, with this variable
@@ -314,10 +420,6 @@ impl Inner {
         match e.kind() {
             ErrorKind::SyntaxError => format!("Jinja syntax error: {detail}"),
             ErrorKind::UndefinedError => match missing {
-                Some(name) if is_host_fact(&name) => format!(
-                    "`{name}` is an Ansible fact that patroni-bake cannot know when it renders for {}; give its value with --fact {name}=VALUE",
-                    self.target
-                ),
                 Some(name) => format!(
                     "`{name}` is undefined{}; define it in a vars file, or give it with --fact {name}=VALUE",
                     did_you_mean(&name, self.vars.keys().map(String::as_str))

@@ -19,7 +19,12 @@ fn vars(target: &str, yaml: &str) -> Vars {
         })
         .collect();
     map.extend(
-        crate::input::facts::target_facts(&Recipe::embedded().unwrap().def, target).unwrap(),
+        crate::input::facts::target_facts(
+            &Recipe::embedded().unwrap().def,
+            target,
+            &BTreeMap::new(),
+        )
+        .unwrap(),
     );
     Vars::new(map, target, ["pg_home".to_string()])
 }
@@ -243,4 +248,62 @@ fn vault_values_are_errors_only_where_used() {
 fn unsafe_values_are_never_templated() {
     let v = vars("debian-12", "raw: !unsafe '{{ not_a_template }}'\n");
     assert_eq!(text(&v, "raw"), "{{ not_a_template }}");
+}
+
+#[test]
+fn a_fact_only_the_host_knows_is_never_replaced_by_a_default_or_a_test() {
+    // Each would succeed on the empty value, and give another answer than
+    // the host's fact would.
+    let v = vars(
+        "debian-12",
+        "dflt: \"{{ ansible_user_id | default('postgres') }}\"\n\
+         defined: \"{{ 'a' if ansible_architecture is defined else 'b' }}\"\n\
+         version: \"{{ ansible_distribution_version is version('12', '>=') }}\"\n\
+         modern: \"{{ ansible_facts['user_id'] | d('x') }}\"\n\
+         nested: \"{{ ansible_python.version.micro | default(0) }}\"\n\
+         through: \"{{ dflt }}/x\"\n\
+         plain: \"{{ nothing_here | default('ok') }}\"\n",
+    );
+    for (key, fact, hint) in [
+        ("dflt", "`ansible_user_id`", "--fact ansible_user_id=VALUE"),
+        (
+            "defined",
+            "`ansible_architecture`",
+            "--fact ansible_architecture=VALUE",
+        ),
+        (
+            "version",
+            "`ansible_distribution_version`",
+            "--fact ansible_distribution_version=VALUE",
+        ),
+        (
+            "modern",
+            "`ansible_facts['user_id']`",
+            "--fact ansible_user_id=VALUE",
+        ),
+        ("nested", "`ansible_python.version.micro`", "--set"),
+        (
+            "through",
+            "`ansible_user_id`",
+            "--fact ansible_user_id=VALUE",
+        ),
+    ] {
+        let f = failure(&v, key);
+        assert!(
+            f.why.contains(fact) && f.why.contains(hint),
+            "{key}: {}",
+            f.why
+        );
+    }
+    assert_eq!(failure(&v, "through").key, "dflt");
+    // A variable that is simply not defined takes its default, as in Ansible.
+    assert_eq!(text(&v, "plain"), "ok");
+    // The facts the target knows still read through every spelling.
+    let v = vars(
+        "debian-12",
+        "a: \"{{ ansible_facts.os_family }}-{{ ansible_facts['python']['version']['major'] }}\"\n\
+         b: \"{{ ansible_facts | length > 3 }}\"\n",
+    );
+    assert_eq!(text(&v, "a"), "Debian-3");
+    assert_eq!(text(&v, "b"), "True");
 }

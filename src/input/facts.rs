@@ -10,32 +10,43 @@ use super::varsfile;
 use crate::recipe::RecipeDef;
 
 /// The Ansible facts of the target called `name` (an alias may differ),
-/// as variables, and `ansible_facts` holding them without the prefix.
-pub fn target_facts(def: &RecipeDef, name: &str) -> Result<BTreeMap<String, Var>> {
+/// as variables, with `given` (`--fact ansible_…`) over them, and
+/// `ansible_facts` holding all of them without the prefix: in Ansible
+/// `ansible_facts['user_id']` and `ansible_user_id` are one fact, so a
+/// fact given once answers both spellings.
+pub fn target_facts(
+    def: &RecipeDef,
+    name: &str,
+    given: &BTreeMap<String, Var>,
+) -> Result<BTreeMap<String, Var>> {
     let (_, t) = def.target(name)?;
     let mut facts = t.facts.clone();
     if let Some(more) = t.name_facts.get(name) {
         facts.extend(more.clone());
     }
     let origin = format!("fact of {name}");
-    let facts: Vec<(String, varsfile::Raw)> = facts
+    let mut out: BTreeMap<String, Var> = facts
         .into_iter()
-        .map(|(k, v)| (k, varsfile::toml_raw(v)))
-        .collect();
-    let unprefixed = facts
-        .iter()
-        .map(|(k, raw)| {
-            (
-                k.strip_prefix("ansible_").unwrap_or(k).to_string(),
-                raw.clone(),
-            )
+        .map(|(k, v)| {
+            let raw = varsfile::toml_raw(v);
+            let origin = origin.clone();
+            (k, Var { raw, origin })
         })
         .collect();
-    let var = |raw| Var {
-        raw,
-        origin: origin.clone(),
-    };
-    let mut out: BTreeMap<String, Var> = facts.into_iter().map(|(k, raw)| (k, var(raw))).collect();
-    out.insert("ansible_facts".into(), var(varsfile::Raw::Map(unprefixed)));
+    out.extend(
+        given
+            .iter()
+            .filter(|(k, _)| k.starts_with("ansible_") && *k != "ansible_facts")
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let unprefixed = out
+        .iter()
+        .map(|(k, v)| {
+            let short = k.strip_prefix("ansible_").unwrap_or(k).to_string();
+            (short, v.raw.clone())
+        })
+        .collect();
+    let raw = varsfile::Raw::Map(unprefixed);
+    out.insert("ansible_facts".into(), Var { raw, origin });
     Ok(out)
 }

@@ -124,8 +124,9 @@ fn layered(
         origin: g.origin.clone(),
     };
     vars.extend(low.into_iter().map(|(k, g)| (k.clone(), var(g))));
-    vars.extend(super::facts::target_facts(def, target)?);
-    vars.extend(high.into_iter().map(|(k, g)| (k.clone(), var(g))));
+    let high: BTreeMap<String, Var> = high.into_iter().map(|(k, g)| (k.clone(), var(g))).collect();
+    vars.extend(super::facts::target_facts(def, target, &high)?);
+    vars.extend(high);
     Ok(Vars::new(vars, target, def.params.keys().cloned()))
 }
 
@@ -241,6 +242,25 @@ mod tests {
         assert!(
             err.to_string().contains("did you mean 'patroni_bin_dir'"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_fact_given_once_answers_both_of_its_spellings() {
+        let r = Recipe::embedded().unwrap();
+        let inputs = collect(
+            &r.def,
+            &[
+                Source::Fact("ansible_user_id=admin".into()),
+                Source::Set("pg_user={{ ansible_facts['user_id'] }}".into()),
+                Source::Set("pg_group={{ ansible_user_id }}".into()),
+            ],
+        )
+        .unwrap();
+        let out = resolve(&r.def, "debian-12", &inputs.given, Validation::Checked).unwrap();
+        assert_eq!(
+            (out["pg_user"].as_str(), out["pg_group"].as_str()),
+            ("admin", "admin")
         );
     }
 }
