@@ -376,7 +376,12 @@ impl Inner {
         if let Some(fact) = missed.iter().find(|m| is_host_fact(m)) {
             return Err(self.failure(key, var, self.unknown_fact(fact)));
         }
-        result.map_err(|e| self.failure(key, var, self.explain(&e, missed.last().cloned())))
+        // `default(omit)` fails on `omit`, whichever name was missed last.
+        let missing = match missed.iter().any(|m| m == "omit") {
+            true => Some("omit".to_string()),
+            false => missed.last().cloned(),
+        };
+        result.map_err(|e| self.failure(key, var, self.explain(&e, missing)))
     }
 
     /// Why a template cannot use `fact`, and how to give it.
@@ -420,6 +425,7 @@ impl Inner {
         match e.kind() {
             ErrorKind::SyntaxError => format!("Jinja syntax error: {detail}"),
             ErrorKind::UndefinedError => match missing {
+                Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get patroni-bake's default".into(),
                 Some(name) => format!(
                     "`{name}` is undefined{}; define it in a vars file, or give it with --fact {name}=VALUE",
                     did_you_mean(&name, self.vars.keys().map(String::as_str))
@@ -428,6 +434,9 @@ impl Inner {
             },
             ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => format!(
                 "{detail}: patroni-bake evaluates Jinja with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
+            ),
+            ErrorKind::InvalidOperation if detail.contains("% operator") => format!(
+                "{detail}: Python's `'…%s…' % value` formatting is not Jinja; write `'…' ~ value ~ '…'` or `'…%s…' | format(value)`"
             ),
             _ => detail,
         }

@@ -4,6 +4,10 @@
 //! minijinja's builtins already cover `string`, `int`, `lower`, `upper`,
 //! `replace`, `trim`, `join`, `default`/`d` and the `defined` family of
 //! tests; Ansible differs in `bool`, which reads `yes`/`no` as YAML 1.1 does.
+//! Python's methods on strings, lists and dicts (`.lower()`, `.split(',')`,
+//! `.startswith('Deb')`, `.format(…)`), which Ansible has from Python, come
+//! from minijinja-contrib's pycompat, and the list and path filters from
+//! src/input/ansible_list_filters.rs.
 
 use std::cmp::Ordering;
 
@@ -12,6 +16,8 @@ use minijinja::{Environment, Error, ErrorKind};
 
 /// Add Ansible's filters and tests to `env`.
 pub fn register(env: &mut Environment<'static>) {
+    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    crate::input::ansible_list_filters::register(env);
     env.add_filter("bool", to_bool);
     env.add_filter("ternary", ternary);
     env.add_filter("regex_replace", regex_replace);

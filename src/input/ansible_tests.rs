@@ -307,3 +307,44 @@ fn a_fact_only_the_host_knows_is_never_replaced_by_a_default_or_a_test() {
     assert_eq!(text(&v, "a"), "Debian-3");
     assert_eq!(text(&v, "b"), "True");
 }
+
+#[test]
+fn pythons_methods_and_ansibles_list_filters_evaluate() {
+    let v = vars(
+        "rhel-9",
+        r#"
+lower: "{{ ansible_os_family.lower() }}"
+starts: "{{ 'el' if ansible_distribution.startswith('Red') else 'other' }}"
+split: "{{ 'etcd3,psycopg3'.split(',') | last }}"
+fmt: "{{ '/usr/pgsql-{}/bin'.format(17) }}"
+strip: "{{ '  /srv  '.strip() }}"
+get: "{{ ansible_facts.get('os_family') }}"
+joined: "{{ ['/var/lib/pgsql', '.local', 'bin'] | path_join }}"
+extras: "{{ ['psycopg2-binary', 'etcd'] | union(['etcd3']) | join(',') }}"
+"#,
+    );
+    for (key, want) in [
+        ("lower", "redhat"),
+        ("starts", "el"),
+        ("split", "psycopg3"),
+        ("fmt", "/usr/pgsql-17/bin"),
+        ("strip", "/srv"),
+        ("get", "RedHat"),
+        ("joined", "/var/lib/pgsql/.local/bin"),
+        ("extras", "psycopg2-binary,etcd,etcd3"),
+    ] {
+        assert_eq!(text(&v, key), want, "{key}");
+    }
+}
+
+#[test]
+fn python_percent_formatting_and_omit_are_explained() {
+    let v = vars(
+        "debian-12",
+        "pct: \"{{ '%s/bin' % '/srv' }}\"\nomitted: \"{{ nothing | default(omit) }}\"\n",
+    );
+    let f = failure(&v, "pct");
+    assert!(f.why.contains("| format(value)"), "{}", f.why);
+    let f = failure(&v, "omitted");
+    assert!(f.why.contains("Leave the key out"), "{}", f.why);
+}

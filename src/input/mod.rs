@@ -3,6 +3,7 @@
 
 pub mod ansible;
 mod ansible_filters;
+mod ansible_list_filters;
 pub mod facts;
 pub mod given;
 pub mod params;
