@@ -56,9 +56,11 @@ impl Raw {
 }
 
 /// The files that `--vars PATH` reads, in the order they apply (a later
-/// one wins): PATH itself, or for a directory every `*.yml`, `*.yaml` and
-/// `*.json` file in it, in lexical order, as Ansible reads
-/// `group_vars/all/` (hidden files and other names are skipped, as there).
+/// one wins): PATH itself, or for a directory what Ansible reads of
+/// `group_vars/all/`: its entries sorted by name, each a file ending in
+/// `.yml`, `.yaml` or `.json` or with no extension at all, or a directory
+/// with no extension, read the same way in its place; hidden names and
+/// editor backups (`~`) are skipped, as there.
 pub fn files_of(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>> {
     let meta = std::fs::metadata(path)
         .map_err(|e| usage(format!("vars file {path}: {}", io_reason(&e))))?;
@@ -66,24 +68,40 @@ pub fn files_of(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let listing = path
-        .read_dir_utf8()
-        .map_err(|e| usage(format!("vars directory {path}: {}", io_reason(&e))))?;
-    for entry in listing {
-        let entry = entry.with_context(|| format!("listing {path}"))?;
-        let name = entry.file_name();
-        let wanted = matches!(entry.path().extension(), Some("yml" | "yaml" | "json"));
-        if wanted && !name.starts_with('.') && !entry.path().is_dir() {
-            files.push(entry.path().to_path_buf());
-        }
-    }
+    dir_files(path, &mut files)?;
     if files.is_empty() {
         return Err(usage(format!(
             "vars directory {path} holds no *.yml, *.yaml or *.json file"
         )));
     }
-    files.sort();
     Ok(files)
+}
+
+fn dir_files(dir: &Utf8Path, files: &mut Vec<Utf8PathBuf>) -> Result<()> {
+    let listing = dir
+        .read_dir_utf8()
+        .map_err(|e| usage(format!("vars directory {dir}: {}", io_reason(&e))))?;
+    let mut entries = Vec::new();
+    for entry in listing {
+        let entry = entry.with_context(|| format!("listing {dir}"))?;
+        entries.push(entry.path().to_path_buf());
+    }
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap_or_default();
+        if name.starts_with('.') || name.ends_with('~') {
+            continue;
+        }
+        let ext = path.extension();
+        if path.is_dir() {
+            if ext.is_none() {
+                dir_files(&path, files)?;
+            }
+        } else if matches!(ext, None | Some("yml" | "yaml" | "json")) {
+            files.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Read and parse a vars file. Every failure is a usage error naming the file.

@@ -160,7 +160,7 @@ fn pgedge_shared_variables_render_every_family_with_ansibles_values() {
 }
 
 #[test]
-fn a_group_vars_directory_is_read_in_lexical_order_and_set_wins() {
+fn a_group_vars_directory_is_read_as_ansible_reads_it_and_set_wins() {
     let dir = tempfile::tempdir().unwrap();
     let all = dir.path().join("all");
     fs::create_dir(&all).unwrap();
@@ -173,10 +173,23 @@ fn a_group_vars_directory_is_read_in_lexical_order_and_set_wins() {
     );
     put(".hidden.yml", "patroni_config_dir: /hidden\n");
     put("README.md", "patroni_config_dir: /readme\n");
+    put("90-site.yml~", "patroni_config_dir: /backup\n");
     let d = all.to_str().unwrap();
     let (code, unit, err) = unit_with(&["-t", "debian-12", "--vars", d]);
     assert_eq!(code, 0, "{err}");
     assert!(unit.contains("/srv/c/patroni.yaml"), "{unit}");
+    // As Ansible: a subdirectory is read in its place in the order, a
+    // file with no extension is a vars file, a directory with one is not.
+    fs::create_dir(all.join("40-zone")).unwrap();
+    put("40-zone/a.yml", "patroni_config_dir: \"{{ base }}/d\"\n");
+    fs::create_dir(all.join("45-old.d")).unwrap();
+    put("45-old.d/a.yml", "patroni_config_dir: /old\n");
+    let (code, unit, err) = unit_with(&["-t", "debian-12", "--vars", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(unit.contains("/srv/d/patroni.yaml"), "{unit}");
+    put("50-plain", "patroni_config_dir: /srv/e\n");
+    let (_, unit, _) = unit_with(&["-t", "debian-12", "--vars", d]);
+    assert!(unit.contains("/srv/e/patroni.yaml"), "{unit}");
     let (_, unit, _) = unit_with(&[
         "-t",
         "debian-12",
