@@ -12,9 +12,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
+use minijinja::value::{Object, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
+use crate::input::fact_map::{misses_len, misses_since, record_miss, FactMap, Misses};
 use crate::input::varsfile::Raw;
 use crate::suggest::did_you_mean;
 
@@ -101,64 +102,6 @@ struct State {
     /// The first failure inside a lookup, which minijinja only sees as
     /// an undefined value.
     failure: Option<Failure>,
-}
-
-/// Names that were looked up and are not defined, latest last, shared
-/// with the fact mappings, whose missing keys are facts too.
-type Misses = Arc<Mutex<Vec<String>>>;
-
-fn misses_len(m: &Misses) -> usize {
-    m.lock().unwrap_or_else(|e| e.into_inner()).len()
-}
-
-fn misses_since(m: &Misses, from: usize) -> Vec<String> {
-    let m = m.lock().unwrap_or_else(|e| e.into_inner());
-    m.get(from..).map(<[String]>::to_vec).unwrap_or_default()
-}
-
-fn record_miss(m: &Misses, name: String) {
-    m.lock().unwrap_or_else(|e| e.into_inner()).push(name);
-}
-
-/// A mapping among the facts (`ansible_facts`, `ansible_python`, …). A
-/// key it lacks is a fact that only the host knows; the lookup is recorded
-/// like an undefined variable, so that `default(…)` or `is defined` cannot
-/// quietly stand in for what the host would have answered.
-#[derive(Debug)]
-struct FactMap {
-    /// How a template spells it: `ansible_facts`, `ansible_python.version`.
-    path: String,
-    entries: BTreeMap<String, Value>,
-    misses: Misses,
-}
-
-impl Object for FactMap {
-    fn repr(self: &Arc<Self>) -> ObjectRepr {
-        ObjectRepr::Map
-    }
-
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let name = key.as_str()?;
-        let found = self.entries.get(name).cloned();
-        if found.is_none() {
-            let spelled = if self.path == "ansible_facts" {
-                format!("ansible_facts['{name}']")
-            } else {
-                format!("{}.{name}", self.path)
-            };
-            record_miss(&self.misses, spelled);
-        }
-        found
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let keys: Vec<Value> = self
-            .entries
-            .keys()
-            .map(|k| Value::from(k.as_str()))
-            .collect();
-        Enumerator::Values(keys)
-    }
 }
 
 impl std::fmt::Debug for Inner {

@@ -72,6 +72,8 @@ pub struct Inputs {
     pub ignored: BTreeMap<String, Vec<String>>,
     /// Keys that look like a mistyped parameter: (`FILE:LINE: key`, parameter).
     pub typos: Vec<(String, String)>,
+    /// Keys written twice in one file: (`FILE:LINE: key`, the line it overrides).
+    pub repeated: Vec<(String, String)>,
 }
 
 impl Inputs {
@@ -91,6 +93,11 @@ impl Inputs {
             } else {
                 format!("note: {file}: {n} key{s} {are} patroni-bake parameter{s}, read only where a parameter refers to them (--verbose lists them)")
             });
+        }
+        for (at, first) in &self.repeated {
+            out.push(format!(
+                "warning: {at} is set again (first at {first}); the later value wins, as in Ansible"
+            ));
         }
         for (at, param) in &self.typos {
             out.push(format!(
@@ -173,12 +180,16 @@ pub fn add_entries(
     inputs: &mut Inputs,
 ) {
     let params = || def.params.keys().map(String::as_str);
+    let mut first: BTreeMap<String, String> = BTreeMap::new();
     for entry in entries {
         let origin = match entry.line {
             Some(l) => format!("{file}:{l}"),
             None => file.to_string(),
         };
-        if !def.params.contains_key(&entry.key) {
+        if let Some(before) = first.get(&entry.key) {
+            let at = format!("{origin}: {}", entry.key);
+            inputs.repeated.push((at, before.clone()));
+        } else if !def.params.contains_key(&entry.key) {
             if let Some(p) = plausible_typo(&entry.key, params()) {
                 inputs
                     .typos
@@ -187,6 +198,7 @@ pub fn add_entries(
             let ignored = inputs.ignored.entry(file.to_string()).or_default();
             ignored.push(entry.key.clone());
         }
+        first.entry(entry.key.clone()).or_insert(origin.clone());
         let given = Given {
             value: entry.value,
             origin,

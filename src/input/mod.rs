@@ -4,8 +4,10 @@
 pub mod ansible;
 mod ansible_filters;
 mod ansible_list_filters;
+mod fact_map;
 pub mod facts;
 pub mod given;
 pub mod params;
 pub mod validate;
 pub mod varsfile;
+mod yaml_top;

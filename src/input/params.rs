@@ -43,7 +43,7 @@ fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
         ValueKind::Number => Err(format!(
             "the value is a number ({v}); quote it (\"{v}\") so that it stays text"
         )),
-        ValueKind::Seq if kind == Kind::Extras => v
+        ValueKind::Seq | ValueKind::Iterable if kind == Kind::Extras => v
             .try_iter()
             .map_err(|e| e.to_string())?
             .map(|i| match i.as_str() {

@@ -5,9 +5,12 @@
 //! Only the shape is checked here: a mapping of names to values. Which
 //! names are known and what their values must be is params.rs's business.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
+use super::yaml_top::TopLevel;
 use crate::error::usage;
 
 /// One top-level entry of a vars file.
@@ -150,41 +153,79 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
-    let doc: serde_norway::Value =
-        serde_norway::from_str(text).map_err(|e| match e.location() {
-            Some(l) => usage(format!(
-                "{path}:{}:{}: YAML syntax error: {e}",
-                l.line(),
-                l.column()
-            )),
-            None => usage(format!("{path}: YAML error: {e}")),
-        })?;
-    let map = match doc {
-        serde_norway::Value::Mapping(m) => m,
-        serde_norway::Value::Null => {
+    let syntax = |e: serde_norway::Error| match e.location() {
+        Some(l) => usage(format!(
+            "{path}:{}:{}: YAML syntax error: {e}",
+            l.line(),
+            l.column()
+        )),
+        None => usage(format!("{path}: YAML error: {e}")),
+    };
+    let pairs = match serde_norway::from_str::<TopLevel>(text).map_err(syntax)? {
+        TopLevel::Pairs(pairs) => pairs,
+        TopLevel::Other(serde_norway::Value::Null) => {
             return Err(usage(format!(
                 "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
             )))
         }
-        other => {
+        TopLevel::Other(other) => {
             return Err(usage(format!(
                 "{path}:1: the top level is {}; it must be a mapping of parameter names to values",
                 yaml_raw(other).type_name()
             )))
         }
     };
-    let mut out = Vec::new();
-    for (k, v) in map {
-        let key = match k {
-            serde_norway::Value::String(s) => s,
+    let mut keyed = Vec::new();
+    let mut merged = Vec::new();
+    for (k, mut v) in pairs {
+        v.apply_merge().map_err(syntax)?;
+        match k {
+            serde_norway::Value::String(s) if s == "<<" => merged.push(v),
+            serde_norway::Value::String(s) => keyed.push((s, v)),
             other => {
                 return Err(usage(format!(
                     "{path}: a key is {}; keys must be names",
                     yaml_raw(other).type_name()
                 )))
             }
+        }
+    }
+    // A top-level `<<: *defaults` gives the keys the file does not set
+    // itself, wherever they are written, as YAML's merge keys do.
+    let merge_line = find_key_lines(text, "<<", ':').first().copied();
+    let mut from_merge = Vec::new();
+    for v in merged {
+        let maps = match v {
+            serde_norway::Value::Sequence(s) => s,
+            one => vec![one],
         };
-        let line = find_key_line(text, &key, ':');
+        for m in maps {
+            let serde_norway::Value::Mapping(m) = m else {
+                return Err(usage(format!(
+                    "{path}: `<<` merges {}; it must merge a mapping (`<<: *anchor`)",
+                    yaml_raw(m).type_name()
+                )));
+            };
+            for (k, v) in m {
+                let key = yaml_key(k);
+                let set = keyed.iter().any(|(s, _)| *s == key)
+                    || from_merge.iter().any(|e: &Entry| e.key == key);
+                if !set {
+                    from_merge.push(Entry {
+                        key,
+                        value: yaml_raw(v),
+                        line: merge_line,
+                    });
+                }
+            }
+        }
+    }
+    let mut out = from_merge;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, v) in keyed {
+        let nth = seen.entry(key.clone()).or_default();
+        let line = find_key_lines(text, &key, ':').get(*nth).copied();
+        *nth += 1;
         out.push(Entry {
             key,
             value: yaml_raw(v),
@@ -265,8 +306,14 @@ pub fn toml_raw(v: toml::Value) -> Raw {
 
 /// The line where a top-level `key:` (or `key =`) starts, for messages.
 fn find_key_line(text: &str, key: &str, sep: char) -> Option<usize> {
+    find_key_lines(text, key, sep).first().copied()
+}
+
+/// Every line where a top-level `key:` (or `key =`) starts, in order.
+fn find_key_lines(text: &str, key: &str, sep: char) -> Vec<usize> {
     text.lines()
-        .position(|l| {
+        .enumerate()
+        .filter(|(_, l)| {
             let l = l.trim_start_matches('\u{feff}');
             let rest = l
                 .strip_prefix(key)
@@ -274,7 +321,8 @@ fn find_key_line(text: &str, key: &str, sep: char) -> Option<usize> {
                 .or_else(|| l.strip_prefix(&format!("'{key}'")));
             matches!(rest.map(|r| r.trim_start().starts_with(sep)), Some(true))
         })
-        .map(|i| i + 1)
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 #[cfg(test)]
@@ -287,5 +335,69 @@ mod tests {
         assert_eq!(find_key_line(text, "patroni_bin_dir", ':'), Some(4));
         assert_eq!(find_key_line("a = 1\n\"b\" = 2\n", "b", '='), Some(2));
         assert_eq!(find_key_line("ab: 1\n", "a", ':'), None);
+    }
+
+    fn entries(yaml: &str) -> Vec<(String, Raw, Option<usize>)> {
+        parse(Utf8Path::new("all.yml"), yaml)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.key, e.value, e.line))
+            .collect()
+    }
+
+    fn s(v: &str) -> Raw {
+        Raw::Str(v.into())
+    }
+
+    #[test]
+    fn merge_keys_apply_as_in_pyyaml() {
+        let got = entries(
+            "base: &b\n  dir: /etc/patroni\ncfg:\n  <<: *b\n  more: x\n\
+             <<: *b\ndir: /explicit\n",
+        );
+        let cfg = got.iter().find(|(k, ..)| k == "cfg").unwrap();
+        assert_eq!(
+            cfg.1,
+            Raw::Map(vec![
+                ("more".into(), s("x")),
+                ("dir".into(), s("/etc/patroni"))
+            ])
+        );
+        // The top-level merge gives only what the file does not set itself.
+        let dirs: Vec<_> = got.iter().filter(|(k, ..)| k == "dir").collect();
+        assert_eq!(dirs.len(), 1);
+        assert_eq!((&dirs[0].1, dirs[0].2), (&s("/explicit"), Some(7)));
+        let got = entries("d: &d {pg_home: /srv}\n<<: [*d]\n");
+        assert!(
+            got.contains(&("pg_home".into(), s("/srv"), Some(2))),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_kept_in_order_with_its_own_line() {
+        let got = entries("a: 1\nb: x\na: 2\n");
+        assert_eq!(
+            got,
+            vec![
+                ("a".into(), Raw::Int("1".into()), Some(1)),
+                ("b".into(), s("x"), Some(2)),
+                ("a".into(), Raw::Int("2".into()), Some(3)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_top_level_that_is_not_a_mapping_is_refused() {
+        for (yaml, what) in [
+            ("- a\n", "a list"),
+            ("text\n", "a string"),
+            ("3\n", "an integer"),
+        ] {
+            let err = parse(Utf8Path::new("all.yml"), yaml)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("the top level is {what}")), "{err}");
+        }
     }
 }

@@ -289,3 +289,23 @@ fn vault_cycles_and_syntax_errors_in_used_keys_exit_2_with_file_line_and_express
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("`pg_homedir` is undefined"), "{err}");
 }
+
+#[test]
+fn yaml_as_ansible_reads_it_merge_keys_and_a_repeated_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("all.yml");
+    fs::write(
+        &vars,
+        "site: &site\n  patroni_config_dir: /etc/site\n<<: *site\n\
+         patroni_config_dir: /etc/first\nx: 1\npatroni_config_dir: /etc/second\n",
+    )
+    .unwrap();
+    let (code, unit, err) = unit_with(&["-t", "debian-12", "--vars", vars.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(unit.contains("/etc/second/patroni.yaml"), "{unit}");
+    assert!(
+        err.contains("all.yml:6: patroni_config_dir is set again (first at")
+            && err.contains("all.yml:4); the later value wins"),
+        "{err}"
+    );
+}
