@@ -168,12 +168,15 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Split, trim, check against `allowed`, then sort and de-duplicate: pipx
-/// records extras sorted, and one order keeps renderings stable.
+/// Split, trim, normalize as PEP 685 compares extras (`Etcd3` and
+/// `psycopg2_binary` are `etcd3` and `psycopg2-binary`, as pip takes them),
+/// check against `allowed`, then sort and de-duplicate: pipx records
+/// extras sorted, and one order keeps renderings stable.
 pub fn parse_extras(v: &str, allowed: &[String]) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
     for raw in v.split(',') {
-        let e = raw.trim();
+        let normal = normalize_extra(raw.trim());
+        let e = normal.as_str();
         if e.is_empty() {
             if v.trim().is_empty() {
                 continue;
@@ -184,7 +187,7 @@ pub fn parse_extras(v: &str, allowed: &[String]) -> Result<Vec<String>, String> 
             let hint = crate::suggest::did_you_mean(e, allowed.iter().map(String::as_str));
             return Err(format!(
                 "'{}' is not a Patroni extra{hint} (extras: {})",
-                e.escape_debug(),
+                raw.trim().escape_debug(),
                 allowed.join(", ")
             ));
         }
@@ -193,6 +196,21 @@ pub fn parse_extras(v: &str, allowed: &[String]) -> Result<Vec<String>, String> 
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// PEP 685: lower case, each run of `-`, `_` and `.` one `-`.
+fn normalize_extra(e: &str) -> String {
+    let mut out = String::with_capacity(e.len());
+    for c in e.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 fn check_url(v: &str) -> Result<(), String> {
@@ -333,6 +351,10 @@ mod tests {
             "{err}"
         );
         assert!(parse_extras("etcd,,consul", &allowed).is_err());
+        assert_eq!(
+            parse_extras("Etcd, PSYCOPG2_binary,psycopg2..Binary", &allowed).unwrap(),
+            vec!["etcd", "psycopg2-binary"]
+        );
     }
 
     #[test]
