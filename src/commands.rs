@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, ValueEnum};
 
 use crate::cli::{CheckArgs, Cli, Command, FormatArg, InputArgs, LockArgs, RecipeArgs, RenderArgs};
@@ -188,15 +188,42 @@ fn load_recipe(args: &RecipeArgs) -> Result<Recipe> {
 /// The recipe and the plan for the inputs, with notes printed to stderr.
 fn plan_for(input: &InputArgs, m: &ArgMatches) -> Result<(Recipe, Plan)> {
     let mut recipe = load_recipe(&input.recipe)?;
-    if let Some(file) = &input.lock {
-        recipe.add_lock_file(file)?;
-    }
+    let user_lock = match &input.lock {
+        Some(file) => Some((file, recipe.add_lock_file(file)?)),
+        None => None,
+    };
     let inputs = params::collect(&recipe.def, &sources(m))?;
     for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");
     }
     let plan = plan::build(&recipe, &input.target, &inputs.given, Validation::Checked)?;
+    if let Some((file, version)) = user_lock {
+        check_lock_is_used(file, &version, &plan)?;
+    }
     Ok((recipe, plan))
+}
+
+/// A lock the user gave that the rendering would not use is a mistake
+/// (most often a `patroni_version` left at its default): refuse it rather
+/// than render another version than the lock's without a word.
+fn check_lock_is_used(file: &Utf8Path, version: &str, plan: &Plan) -> Result<()> {
+    let p = &plan.params;
+    if plan.lock.is_none() {
+        let why = match p.lock_dependencies {
+            false => "lock_dependencies is false",
+            true => "install_method is package (the distribution's package pins its dependencies)",
+        };
+        return Err(usage(format!(
+            "--lock {file}: {why}, so nothing would use the lock; leave out --lock"
+        )));
+    }
+    if p.patroni_version != version {
+        return Err(usage(format!(
+            "--lock {file} holds Patroni {version}, but patroni_version is '{}'; set patroni_version={version} (--set or the vars file) to render from it",
+            p.patroni_version
+        )));
+    }
+    Ok(())
 }
 
 /// `--vars`, `--fact` and `--set` in the order they were given (among

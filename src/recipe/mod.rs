@@ -110,15 +110,16 @@ impl Recipe {
         Ok(recipe)
     }
 
-    /// Add a lock (uv.lock text) for the Patroni version it holds.
-    pub fn add_lock(&mut self, text: &str, origin: &str) -> Result<()> {
+    /// Add a lock (uv.lock text) for the Patroni version it holds, which
+    /// is returned.
+    pub fn add_lock(&mut self, text: &str, origin: &str) -> Result<String> {
         let lock = UvLock::parse(text, origin)?;
         let version = lock
             .patroni_version()
             .with_context(|| format!("{origin} holds no Patroni"))?
             .to_string();
-        self.locks.insert(version, lock);
-        Ok(())
+        self.locks.insert(version.clone(), lock);
+        Ok(version)
     }
 
     /// The default of `patroni_version`: the version the built-in lock holds.
@@ -129,8 +130,9 @@ impl Recipe {
             .map_or("", |p| p.default.for_family(OsFamily::Debian))
     }
 
-    /// Add the user's lock file (`--lock FILE`).
-    pub fn add_lock_file(&mut self, path: &Utf8Path) -> Result<()> {
+    /// Add the user's lock file (`--lock FILE`); the Patroni version it
+    /// holds is returned.
+    pub fn add_lock_file(&mut self, path: &Utf8Path) -> Result<String> {
         let text =
             std::fs::read_to_string(path).map_err(|e| usage(format!("--lock {path}: {e}")))?;
         self.add_lock(&text, path.as_str())

@@ -119,6 +119,20 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         "{script}"
     );
 
+    // A lock that the rendering would not use is refused, not ignored.
+    let out = run(bin().args(["render", "-t", "debian-12", "--lock", l]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "holds Patroni 9.9.9, but patroni_version is '4.1.5'; set patroni_version=9.9.9"
+        ),
+        "{err}"
+    );
+    let out = render(&["--set", "lock_dependencies=false"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nothing would use the lock"));
+
     // check reports a lock that changed like any drift.
     let out_dir = tmp.path().join("rendered");
     let out = render(&["--out", out_dir.to_str().unwrap()]);
