@@ -137,12 +137,39 @@ fn unit_with(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn pgedge_shared_variables_render_every_family_with_ansibles_values() {
-    let vars = "tests/data/pgedge_all.yml";
-    for (target, home) in [
-        ("debian-12", "/var/lib/postgresql"),
-        ("ubuntu-24.04", "/var/lib/postgresql"),
-        ("rhel-9", "/var/lib/pgsql"),
-        ("rocky-8", "/var/lib/pgsql"),
+    for (vars, target, home) in [
+        (
+            "tests/data/pgedge_all.yml",
+            "debian-12",
+            "/var/lib/postgresql",
+        ),
+        (
+            "tests/data/pgedge_all.yml",
+            "ubuntu-24.04",
+            "/var/lib/postgresql",
+        ),
+        ("tests/data/pgedge_all.yml", "rhel-9", "/var/lib/pgsql"),
+        ("tests/data/pgedge_all.yml", "rocky-8", "/var/lib/pgsql"),
+        (
+            "tests/data/pgedge_all_facts.yml",
+            "debian-13",
+            "/var/lib/postgresql",
+        ),
+        (
+            "tests/data/pgedge_all_facts.yml",
+            "ubuntu-22.04",
+            "/var/lib/postgresql",
+        ),
+        (
+            "tests/data/pgedge_all_facts.yml",
+            "alma-9",
+            "/var/lib/pgsql",
+        ),
+        (
+            "tests/data/pgedge_all_facts.yml",
+            "rhel-8",
+            "/var/lib/pgsql",
+        ),
     ] {
         let (code, unit, err) = unit_with(&["-t", target, "--vars", vars]);
         assert_eq!(code, 0, "{target}: {err}");
@@ -156,6 +183,18 @@ fn pgedge_shared_variables_render_every_family_with_ansibles_values() {
         assert_eq!(err.lines().count(), 1, "{target}: one note line: {err}");
         let sh = text(&render(&["-t", target, "--vars", vars]).stdout);
         assert!(sh.contains(&format!("HOME={home}")), "{target}");
+        // check with the same file is clean.
+        let dir = tempfile::tempdir().unwrap();
+        let args = |cmd: &'static str| [cmd, "-t", target, "--vars", vars, "--out"];
+        let out = bin().args(args("render")).arg(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{target}: {}", text(&out.stderr));
+        let out = bin().args(args("check")).arg(dir.path()).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{target}: {}",
+            text(&out.stderr)
+        );
     }
 }
 
