@@ -38,6 +38,9 @@ lint: fetch
 	    { echo "lint: $$f is not sourced by tests/container/run.sh, so shellcheck never sees it"; exit 1; }; \
 	done
 	$(CARGO) deny --offline check licenses bans sources
+	@# The fuzz target is its own crate, outside the workspace's build: checked
+	@# here so that an API change cannot leave it broken until someone fuzzes.
+	$(CARGO) check --locked --quiet --manifest-path fuzz/Cargo.toml
 
 ## advisories: cargo deny's advisories check, offline, against the RustSec
 ## snapshot that shared/ carries (a git bundle), cloned into target/ where

@@ -7,10 +7,12 @@ use std::sync::OnceLock;
 
 use camino::Utf8Path;
 use libfuzzer_sys::fuzz_target;
-use patroni_bake::params::{add_entries, Inputs};
+use patroni_bake::input::given::{add_entries, Inputs};
+use patroni_bake::input::params::Validation;
+use patroni_bake::input::varsfile;
+use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::Renderer;
-use patroni_bake::{plan, varsfile};
 
 fn setup() -> &'static (Recipe, Renderer) {
     static SETUP: OnceLock<(Recipe, Renderer)> = OnceLock::new();
@@ -30,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         let mut inputs = Inputs::default();
         add_entries(&recipe.def, name, entries, &mut inputs);
         for target in ["debian-12", "rocky-8"] {
-            if let Ok(plan) = plan::build(recipe, target, &inputs.given, true) {
+            if let Ok(plan) = plan::build(recipe, target, &inputs.given, Validation::Checked) {
                 // Valid values may still make a snippet too big for EC2: an error, not a panic.
                 let _ = renderer.render_all(&plan);
             }
