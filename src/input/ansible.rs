@@ -192,7 +192,7 @@ impl Inner {
             }
             state.stack.push(name.to_string());
         }
-        let result = self.value_of(name, var, &var.raw);
+        let result = self.value_at(name, var, &var.raw, name);
         let mut state = self.lock();
         state.stack.pop();
         if let Ok(v) = &result {
@@ -215,13 +215,8 @@ impl Inner {
     }
 
     /// A value as Ansible has it: strings templated, inside lists and
-    /// mappings too.
-    fn value_of(self: &Arc<Self>, key: &str, var: &Var, raw: &Raw) -> Result<Value, Failure> {
-        self.value_at(key, var, raw, key)
-    }
-
-    /// `value_of` for the part of `key`'s value that a template spells
-    /// `path` (`ansible_python.version`), which names a missing fact.
+    /// mappings too. `path` is how a template spells this part of `key`'s
+    /// value (`ansible_python.version`), which names a missing fact.
     fn value_at(
         self: &Arc<Self>,
         key: &str,

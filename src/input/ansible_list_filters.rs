@@ -160,20 +160,25 @@ fn difference(a: Value, b: Value) -> Result<Value, Error> {
     Ok(Value::from(unique(kept)))
 }
 
-fn dict2items(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
+/// The `key_name` and `value_name` arguments of dict2items and items2dict.
+fn item_names(kwargs: &Kwargs) -> Result<(String, String), Error> {
     let key_name: Option<String> = kwargs.get("key_name")?;
     let value_name: Option<String> = kwargs.get("value_name")?;
     kwargs.assert_all_used()?;
+    Ok((
+        key_name.unwrap_or("key".into()),
+        value_name.unwrap_or("value".into()),
+    ))
+}
+
+fn dict2items(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    let (kn, vn) = item_names(&kwargs)?;
     if v.kind() != ValueKind::Map {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
             format!("dict2items takes a mapping, not {}", v.kind()),
         ));
     }
-    let (kn, vn) = (
-        key_name.unwrap_or("key".into()),
-        value_name.unwrap_or("value".into()),
-    );
     let mut out = Vec::new();
     for k in v.try_iter()? {
         let val = v.get_item(&k)?;
@@ -186,13 +191,7 @@ fn dict2items(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
 }
 
 fn items2dict(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    let key_name: Option<String> = kwargs.get("key_name")?;
-    let value_name: Option<String> = kwargs.get("value_name")?;
-    kwargs.assert_all_used()?;
-    let (kn, vn) = (
-        key_name.unwrap_or("key".into()),
-        value_name.unwrap_or("value".into()),
-    );
+    let (kn, vn) = item_names(&kwargs)?;
     let mut out: Vec<(Value, Value)> = Vec::new();
     for item in items(&v, "items2dict")? {
         let k = item.get_attr(&kn)?;
