@@ -130,6 +130,25 @@ pub struct RenderArgs {
     /// Write every file and SHA256SUMS into DIR, replacing what a previous render wrote.
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<Utf8PathBuf>,
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+}
+
+/// Combining the install with the user's own cloud-init user data.
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// Your own user data (#cloud-config, a #! script, …) to combine with the install into one MIME multipart, `user-data` (repeatable, in order; with -f cloud-init or --out).
+    #[arg(long = "with", value_name = "FILE")]
+    pub with: Vec<Utf8PathBuf>,
+    /// Where the install's part goes among the --with parts.
+    #[arg(long, value_enum, default_value = "last", requires = "with")]
+    pub patroni_part: PartPosition,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartPosition {
+    First,
+    Last,
 }
 
 #[derive(Debug, Args)]
@@ -139,6 +158,9 @@ pub struct CheckArgs {
     /// Directory written by `render --out`.
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Utf8PathBuf,
+    /// The --with files the rendering was made with.
+    #[command(flatten)]
+    pub compose: ComposeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -156,7 +178,7 @@ pub enum FormatArg {
     Shell,
     /// Dockerfile fragment (no FROM)
     Dockerfile,
-    /// #cloud-config user data
+    /// #cloud-config user data; with --with, the combined user data (MIME multipart)
     CloudInit,
     /// patroni.service, the systemd unit
     Unit,

@@ -7,12 +7,17 @@ use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, ValueEnum};
 
-use crate::cli::{CheckArgs, Cli, Command, FormatArg, InputArgs, LockArgs, RecipeArgs, RenderArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, ComposeArgs, FormatArg, InputArgs, LockArgs, PartPosition, RecipeArgs,
+    RenderArgs,
+};
 use crate::error::{exit_code, usage};
 use crate::input::params::{self, Source, Validation};
+use crate::input::user_data;
 use crate::output;
 use crate::plan::{self, Params, Plan};
 use crate::recipe::{ParamDefault, Recipe, LOCK_FILE, RECIPE_NAME};
+use crate::render::user_data::{Composition, Position, PATRONI_PART};
 use crate::render::{Format, Renderer};
 use crate::tools::{pip, uv};
 
@@ -70,11 +75,18 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<ExitCode> {
 
 /// `render`: every file into `--out`, or one format to stdout.
 fn render(args: &RenderArgs, sub: &ArgMatches) -> Result<ExitCode> {
+    let compose = composition(&args.compose)?;
+    if compose.is_some() && args.out.is_none() && args.format != Some(FormatArg::CloudInit) {
+        return Err(usage(format!(
+            "--with combines your user data with the cloud-init rendering; give -f cloud-init (or --out DIR), not -f {}",
+            value_name(args.format.unwrap_or(FormatArg::Shell))
+        )));
+    }
     let (recipe, plan) = plan_for(&args.input, sub)?;
     let renderer = Renderer::new(&recipe)?;
     match (&args.out, args.format) {
         (Some(out), None | Some(FormatArg::All)) => {
-            let files = renderer.render_all(&plan)?;
+            let files = renderer.render_all_with(&plan, compose.as_ref())?;
             output::write_dir(out, &files)?;
             eprintln!("patroni-bake: wrote {} files to {out}", files.len());
         }
@@ -88,9 +100,14 @@ fn render(args: &RenderArgs, sub: &ArgMatches) -> Result<ExitCode> {
             return Err(usage("--format all writes several files: give --out DIR"));
         }
         (None, f) => {
-            let text = renderer.render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?;
+            let bytes = match &compose {
+                Some(comp) => renderer.user_data(&plan, comp)?,
+                None => renderer
+                    .render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?
+                    .into_bytes(),
+            };
             std::io::stdout()
-                .write_all(text.as_bytes())
+                .write_all(&bytes)
                 .context("writing to stdout")?;
         }
     }
@@ -99,8 +116,9 @@ fn render(args: &RenderArgs, sub: &ArgMatches) -> Result<ExitCode> {
 
 /// `check`: exit 1 with a diff where `--out` differs from the rendering.
 fn check(args: &CheckArgs, sub: &ArgMatches) -> Result<ExitCode> {
+    let compose = composition(&args.compose)?;
     let (recipe, plan) = plan_for(&args.input, sub)?;
-    let files = Renderer::new(&recipe)?.render_all(&plan)?;
+    let files = Renderer::new(&recipe)?.render_all_with(&plan, compose.as_ref())?;
     match output::drift(&args.out, &files)? {
         None => {
             eprintln!("patroni-bake: {} matches the rendering", args.out);
@@ -176,6 +194,25 @@ fn lock_destination(recipe: &Recipe, args: &LockArgs, version: &str) -> Result<U
             "give --out FILE (or --recipes DIR to refresh the recipe's own lock)",
         )),
     }
+}
+
+/// The `--with` parts, read and checked, or None without `--with`.
+fn composition(args: &ComposeArgs) -> Result<Option<Composition>> {
+    if args.with.is_empty() {
+        return Ok(None);
+    }
+    let parts = args
+        .with
+        .iter()
+        .map(|p| user_data::read_part(p))
+        .collect::<Result<Vec<_>>>()?;
+    let named: Vec<_> = args.with.iter().map(|p| p.as_path()).zip(&parts).collect();
+    user_data::check_names(&named, PATRONI_PART)?;
+    let patroni = match args.patroni_part {
+        PartPosition::First => Position::First,
+        PartPosition::Last => Position::Last,
+    };
+    Ok(Some(Composition { parts, patroni }))
 }
 
 fn load_recipe(args: &RecipeArgs) -> Result<Recipe> {

@@ -8,6 +8,7 @@ mod fact_map;
 pub mod facts;
 pub mod given;
 pub mod params;
+pub mod user_data;
 pub mod validate;
 pub mod varsfile;
 mod yaml_top;

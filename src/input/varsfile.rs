@@ -144,7 +144,7 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
     }
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(super) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

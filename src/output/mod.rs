@@ -65,7 +65,9 @@ fn check_target(out: &Utf8Path, files: &Files) -> Result<bool> {
     }
     let foreign: Vec<String> = list_dir(out)?
         .into_iter()
-        .filter(|n| !files.contains_key(n))
+        // user-data is written only with --with: a render without it
+        // replaces one made with it.
+        .filter(|n| !files.contains_key(n) && n.as_str() != crate::render::user_data::FILE)
         .map(|n| n.to_string())
         .collect();
     if !foreign.is_empty() {

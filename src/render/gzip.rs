@@ -1,4 +1,5 @@
-//! Deterministic gzip + base64, for cloud-init's `encoding: gz+b64`.
+//! Deterministic gzip, and gzip + base64 for cloud-init's `encoding:
+//! gz+b64`.
 //!
 //! The same text gives the same bytes on any machine: the gzip header has
 //! no timestamp (mtime 0), no file name and a fixed OS byte, and the
@@ -9,18 +10,20 @@ use std::io::Write;
 use base64::Engine;
 use flate2::{Compression, GzBuilder};
 
-/// `text`, gzip-compressed and base64-encoded (standard alphabet, padded).
-pub fn gzip_base64(text: &str) -> String {
+/// `bytes`, gzip-compressed.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzBuilder::new()
         .mtime(0)
         .operating_system(255)
         .write(Vec::new(), Compression::best());
     // Writing into a Vec cannot fail.
-    encoder
-        .write_all(text.as_bytes())
-        .expect("gzip into memory");
-    let bytes = encoder.finish().expect("gzip into memory");
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    encoder.write_all(bytes).expect("gzip into memory");
+    encoder.finish().expect("gzip into memory")
+}
+
+/// `text`, gzip-compressed and base64-encoded (standard alphabet, padded).
+pub fn gzip_base64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(gzip(text.as_bytes()))
 }
 
 #[cfg(test)]

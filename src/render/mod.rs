@@ -23,6 +23,7 @@ pub mod gzip;
 pub mod manifest;
 pub mod shell_lex;
 pub mod templates;
+pub mod user_data;
 
 /// One output format; `all` in the CLI means every one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -103,13 +104,36 @@ impl Renderer {
 
     /// Every output file plus SHA256SUMS, by file name.
     pub fn render_all(&self, plan: &Plan) -> Result<BTreeMap<Utf8PathBuf, Vec<u8>>> {
+        self.render_all_with(plan, None)
+    }
+
+    /// Every output file, with `with` the combined user data too (the
+    /// user's parts and install.sh in one multipart), and SHA256SUMS.
+    pub fn render_all_with(
+        &self,
+        plan: &Plan,
+        with: Option<&user_data::Composition>,
+    ) -> Result<BTreeMap<Utf8PathBuf, Vec<u8>>> {
         let mut files: BTreeMap<Utf8PathBuf, Vec<u8>> = BTreeMap::new();
         for f in Format::ALL {
             files.insert(f.file_name().into(), self.render(plan, f)?.into_bytes());
         }
+        if let Some(comp) = with {
+            let install_sh = &files[&Utf8PathBuf::from(Format::Shell.file_name())];
+            let install_sh = String::from_utf8(install_sh.clone()).context("install.sh")?;
+            let combined = user_data::combine(&install_sh, comp, plan.cloud_init_limit)?;
+            files.insert(user_data::FILE.into(), combined);
+        }
         let sums = manifest::sha256sums(&files);
         files.insert(SUMS_FILE.into(), sums.into_bytes());
         Ok(files)
+    }
+
+    /// The user's parts and install.sh, as one MIME multipart; gzip when
+    /// it exceeds `cloud_init_limit` (user_data.rs says why a script part).
+    pub fn user_data(&self, plan: &Plan, comp: &user_data::Composition) -> Result<Vec<u8>> {
+        let install_sh = self.render(plan, Format::Shell)?;
+        user_data::combine(&install_sh, comp, plan.cloud_init_limit)
     }
 
     /// One output.

@@ -36,6 +36,38 @@ pub fn golden_cases() -> Vec<Case> {
 }
 
 impl Case {
+    /// The arguments that choose the plan (all but the user-data parts),
+    /// for `plan`.
+    #[allow(dead_code)] // the benchmark includes this file too
+    pub fn plan_args(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut args = self.args.iter();
+        while let Some(flag) = args.next() {
+            let value = args.next().cloned().unwrap_or_default();
+            if flag != "--with" && flag != "--patroni-part" {
+                out.extend([flag.clone(), value]);
+            }
+        }
+        out
+    }
+
+    /// The `--with` files (paths relative to the repository), in order,
+    /// and whether the install's part comes first.
+    #[allow(dead_code)]
+    pub fn user_parts(&self) -> (Vec<String>, bool) {
+        let mut files = Vec::new();
+        let mut first = false;
+        let mut args = self.args.iter();
+        while let Some(flag) = args.next() {
+            match (flag.as_str(), args.next()) {
+                ("--with", Some(f)) => files.push(f.clone()),
+                ("--patroni-part", Some(p)) => first = p == "first",
+                _ => {}
+            }
+        }
+        (files, first)
+    }
+
     /// The case's arguments as the library takes them: its `--set`,
     /// `--fact` and `--vars` sources, and the `--lock` files (paths
     /// relative to the repository).
@@ -56,6 +88,9 @@ impl Case {
                     repo().join(value).to_str().expect("UTF-8 path").into(),
                 )),
                 "--lock" => locks.push(repo().join(value)),
+                // The combined user data is rendered from the plan's
+                // install.sh; the plan does not depend on it.
+                "--with" | "--patroni-part" => {}
                 other => panic!("golden case {}: unknown option {other}", self.name),
             }
         }

@@ -9,5 +9,6 @@ mod hostile;
 mod layout;
 mod lock;
 mod properties;
+mod user_data;
 mod validators;
 mod vars;

@@ -105,7 +105,7 @@ fn cloud_init_passes_schema_and_fits_its_limit() {
         let out = run(bin()
             .arg("plan")
             .args(["--target", &case.target])
-            .args(&case.args));
+            .args(case.plan_args()));
         let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!("{name}: the plan is not JSON ({e}): {}", text(&out.stderr))
         });
@@ -156,6 +156,88 @@ assert doc["runcmd"] == [["sh", "/run/patroni-bake/install.sh"]], doc["runcmd"]
             .arg(dir.join("install.sh")));
         ok("PyYAML round trip", out)
     });
+}
+
+/// The combined user data, read by cloud-init's own code (gzip, MIME,
+/// transfer encodings): every part comes back byte for byte with the type
+/// and name cloud-init runs it by, in the order given, and the whole fits
+/// its limit.
+#[test]
+fn user_data_gives_back_every_part_through_cloud_init() {
+    const READER: &str = r##"
+import json, sys
+from cloudinit import user_data, util
+raw = open(sys.argv[1], "rb").read()
+got = [
+    [p.get_filename(), p.get_content_type(), util.fully_decoded_payload(p)]
+    for p in user_data.convert_string(raw).walk()
+    if not p.is_multipart()
+]
+print(json.dumps({"size": len(raw), "parts": got}))
+"##;
+    let mut checked = 0;
+    for case in golden_cases() {
+        let (files, first) = case.user_parts();
+        if files.is_empty() {
+            continue;
+        }
+        checked += 1;
+        let dir = golden_dir(&case);
+        let out = run(std::process::Command::new("/usr/bin/python3")
+            .args(["-c", READER])
+            .arg(dir.join("user-data")));
+        assert!(
+            out.status.success(),
+            "{}: cloud-init cannot read user-data: {}",
+            case.name,
+            text(&out.stderr)
+        );
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let part = |name: &str, ty: &str, path: &Path| {
+            serde_json::json!([name, ty, fs::read_to_string(path).unwrap()])
+        };
+        let mut want: Vec<serde_json::Value> = files
+            .iter()
+            .map(|f| {
+                let path = repo().join(f);
+                let name = path.file_name().unwrap().to_str().unwrap().to_string();
+                let ty = if fs::read_to_string(&path).unwrap().starts_with("#!") {
+                    "text/x-shellscript"
+                } else {
+                    "text/cloud-config"
+                };
+                part(&name, ty, &path)
+            })
+            .collect();
+        let ours = part(
+            "patroni-bake-install.sh",
+            "text/x-shellscript",
+            &dir.join("install.sh"),
+        );
+        if first {
+            want.insert(0, ours);
+        } else {
+            want.push(ours);
+        }
+        assert_eq!(
+            got["parts"],
+            serde_json::Value::Array(want),
+            "{}: the parts cloud-init reads",
+            case.name
+        );
+        let plan = run(bin()
+            .arg("plan")
+            .args(["--target", &case.target])
+            .args(case.plan_args()));
+        let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+        assert!(
+            got["size"].as_u64() <= plan["cloud_init_limit"].as_u64(),
+            "{}: user-data is {} bytes, over its limit",
+            case.name,
+            got["size"]
+        );
+    }
+    assert!(checked >= 2, "golden/cases.txt has no case with --with");
 }
 
 #[test]
