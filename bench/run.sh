@@ -29,16 +29,18 @@ RENDER=$WORK/render
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --out "$RENDER" 2>/dev/null
 cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$HERE/floor-unlocked.sh" "$WORK/"
 # The lock of the rendering, for the floor's bare commands: from the plan.
-"$BIN" plan --target debian-12 --set "ca_bundle=$CA_IN" 2>/dev/null >"$WORK/plan.json"
+"$BIN" plan --json --target debian-12 --set "ca_bundle=$CA_IN" 2>/dev/null >"$WORK/plan.json"
 python3 - "$WORK/plan.json" "$WORK" <<'EOF'
 import json, shlex, sys
 plan = json.load(open(sys.argv[1]))
 for name in ("shared", "patroni"):
-    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(plan["lock"][f"{name}_requirements"]) + "\n")
+    lines = [f"{r['name']}=={r['version']} " + " ".join(f"--hash=sha256:{h}" for h in r["hashes"]) for r in plan["lock"][name]]
+    open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(lines) + "\n")
 # The floors and the playbook install the same spec into the same places.
 with open(f"{sys.argv[2]}/plan.env", "w") as env:
-    for var, key in (("SPEC", "patroni_spec"), ("H", "home"), ("P", "pipx_home"), ("B", "bin_dir")):
-        env.write(f"{var}={shlex.quote(plan[key])}\n")
+    for var, value in (("SPEC", plan["installer"]["spec"]), ("H", plan["paths"]["home"]),
+                       ("P", plan["paths"]["pipx_home"]), ("B", plan["paths"]["bin_dir"])):
+        env.write(f"{var}={shlex.quote(value)}\n")
 EOF
 # shellcheck source=/dev/null
 . "$WORK/plan.env"

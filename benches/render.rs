@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use patroni_bake::input::params::{self, Validation};
+use patroni_bake::input::{self, Validation};
 use patroni_bake::plan::{self, Plan};
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -25,8 +25,15 @@ fn matrix(recipe: &mut Recipe) -> Vec<Plan> {
     cases
         .iter()
         .map(|case| {
-            let inputs = params::collect(&recipe.def, &case.inputs().0).unwrap();
-            plan::build(recipe, &case.target, &inputs.given, Validation::Checked).unwrap()
+            let inputs = input::collect(&recipe.def, &case.inputs().0).unwrap();
+            let resolved = input::resolve(
+                &recipe.def,
+                &case.target,
+                &inputs.given,
+                Validation::Checked,
+            )
+            .unwrap();
+            plan::build(recipe, &case.target, &resolved).unwrap()
         })
         .collect()
 }

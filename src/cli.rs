@@ -22,7 +22,7 @@ pub enum Command {
     /// Re-render and compare with DIR: print a diff and exit 1 on drift.
     Check(CheckArgs),
     /// List the targets with their family and Python.
-    Targets(RecipeArgs),
+    Targets(TargetsArgs),
     /// List the parameters with their defaults and descriptions.
     Params(ParamsArgs),
     /// Lock a Patroni version with every extra (uv's universal resolution) into --out FILE.
@@ -31,6 +31,26 @@ pub enum Command {
     Plan(PlanArgs),
     /// Download a target's locked files into DIR: a wheelhouse for offline installs.
     Wheelhouse(WheelhouseArgs),
+    /// Print a shell completion script (bash: source <(patroni-bake completions bash)).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): patroni-bake man | man -l -
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// JSON instead of the table: one object per target.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub recipe: RecipeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -55,7 +75,7 @@ pub struct LockArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// JSON, the plan's one format (accepted as `plan --json` is spelled elsewhere).
+    /// The whole plan as JSON (for scripts), instead of a summary.
     #[arg(long)]
     pub json: bool,
 }
@@ -87,8 +107,8 @@ pub struct RecipeArgs {
     pub recipes: Option<Utf8PathBuf>,
 }
 
-/// Where parameter values come from (commands read them in order from the
-/// matches, by these ids: set, vars, fact).
+/// Where parameter values come from. Their precedence is by kind (vars
+/// files in the order given, then facts, then --set), not by position.
 #[derive(Debug, Args)]
 pub struct ValueArgs {
     /// Set a parameter (repeatable; wins over every vars file); see `patroni-bake params`.
@@ -168,6 +188,9 @@ pub struct ParamsArgs {
     /// Show the defaults resolved for this target only.
     #[arg(long, short = 't', value_name = "TARGET")]
     pub target: Option<String>,
+    /// JSON instead of the table: one object per parameter.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub recipe: RecipeArgs,
 }

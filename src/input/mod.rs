@@ -8,7 +8,12 @@ mod fact_map;
 pub mod facts;
 pub mod given;
 pub mod params;
+pub mod resolved;
 pub mod user_data;
 pub mod validate;
 pub mod varsfile;
 mod yaml_top;
+
+pub use given::{collect, given_map, Given, Inputs, Source};
+pub use params::Validation;
+pub use resolved::{resolve, InstallMethod, Params, Resolved};

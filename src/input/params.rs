@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use minijinja::value::{Value, ValueKind};
 
-pub use super::given::{add_entries, collect, given_map, Given, Inputs, Layer, Source};
+use super::given::{Given, Layer};
 use crate::error::usage;
 use crate::input::ansible::{printable, Var, Vars};
 use crate::input::validate::Kind;
@@ -77,7 +77,7 @@ fn kind_name(v: &Value) -> &'static str {
 /// facts of an alias): defaults, then the given values and the target's
 /// facts, each evaluated; checked against its kind unless `validation` is
 /// `Unchecked`.
-pub fn resolve(
+pub fn resolve_values(
     def: &RecipeDef,
     target: &str,
     given: &BTreeMap<String, Given>,
@@ -180,6 +180,7 @@ fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::given::{collect, given_map, Source};
     use crate::recipe::Recipe;
 
     fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, Given> {
@@ -189,9 +190,9 @@ mod tests {
     #[test]
     fn defaults_follow_the_family_and_references_expand() {
         let r = Recipe::embedded().unwrap();
-        let deb = resolve(&r.def, "debian-12", &given(&[]), Validation::Checked).unwrap();
+        let deb = resolve_values(&r.def, "debian-12", &given(&[]), Validation::Checked).unwrap();
         assert_eq!(deb["patroni_bin_dir"], "/var/lib/postgresql/.local/bin");
-        let rhel = resolve(
+        let rhel = resolve_values(
             &r.def,
             "rhel-9",
             &given(&[("pg_home", "/srv/pg")]),
@@ -205,7 +206,7 @@ mod tests {
     #[test]
     fn cycles_and_unknown_references_are_errors() {
         let r = Recipe::embedded().unwrap();
-        let err = resolve(
+        let err = resolve_values(
             &r.def,
             "debian-12",
             &given(&[("pg_home", "{{ patroni_bin_dir }}")]),
@@ -213,7 +214,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("cycle"), "{err}");
-        let err = resolve(
+        let err = resolve_values(
             &r.def,
             "debian-12",
             &given(&[("pg_home", "{{ pg_hom }}")]),
@@ -257,7 +258,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let out = resolve(&r.def, "debian-12", &inputs.given, Validation::Checked).unwrap();
+        let out = resolve_values(&r.def, "debian-12", &inputs.given, Validation::Checked).unwrap();
         assert_eq!(
             (out["pg_user"].as_str(), out["pg_group"].as_str()),
             ("admin", "admin")

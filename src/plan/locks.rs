@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use serde::Serialize;
 
-use super::profile::Paths;
-use super::{InstallMethod, Params, PatroniSpec};
+use super::{InstallMethod, Params, Paths, PatroniSpec};
 use crate::error::usage;
+use crate::recipe::requirement::normalize_name;
 use crate::recipe::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
 use crate::recipe::{Family, PipxSource, Recipe, Target};
 
@@ -25,12 +25,12 @@ pub struct LockPlan {
     /// Where every locked file is downloaded and hash-checked; pipx then
     /// installs from there with no index. Removed after the install.
     pub download_dir: String,
-    /// Lines of the shared libraries' lock (`name==version --hash=…`).
-    pub shared_requirements: Vec<String>,
-    /// Lines of Patroni's lock.
-    pub patroni_requirements: Vec<String>,
-    /// Lines of pipx's lock; empty unless `pipx_source` is `pip-user`.
-    pub pipx_requirements: Vec<String>,
+    /// The shared libraries' locked requirements, by name.
+    pub shared: Vec<LockedReq>,
+    /// Patroni's (with its extras' closure), by name.
+    pub patroni: Vec<LockedReq>,
+    /// pipx's own; empty unless `pipx_source` is `pip-user`.
+    pub pipx: Vec<LockedReq>,
     /// What the install's listing of `shared_site_packages` prints when it
     /// matches the lock: sorted `name==version`.
     pub shared_pins: Vec<String>,
@@ -48,6 +48,36 @@ pub struct LockPlan {
     /// Packages whose locked file is an sdist (built at install time).
     #[serde(skip)]
     pub sdists: BTreeSet<String>,
+}
+
+/// One locked requirement: the templates write it as pip's
+/// `name==version --hash=sha256:…` line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockedReq {
+    /// The name as the lock spells it.
+    pub name: String,
+    pub version: String,
+    /// sha256 of each file the targets may take (one per architecture,
+    /// or one where they take the same file), sorted.
+    pub hashes: Vec<String>,
+}
+
+impl LockedReq {
+    /// pip's requirements-file line, for tools that hand the lock to pip.
+    pub fn line(&self) -> String {
+        let hashes: Vec<String> = self
+            .hashes
+            .iter()
+            .map(|h| format!("--hash=sha256:{h}"))
+            .collect();
+        format!("{}=={} {}", self.name, self.version, hashes.join(" "))
+    }
+
+    /// `name==version` with the name normalized, as the install's
+    /// listing of a site-packages directory prints it.
+    fn pin(&self) -> String {
+        format!("{}=={}", normalize_name(&self.name), self.version)
+    }
 }
 
 /// The locked install, where `lock_dependencies` asks for one and the
@@ -80,11 +110,11 @@ pub(super) fn lock_plan(
         patroni_lock_file: format!("{dir}/patroni-requirements.txt"),
         pipx_lock_file: format!("{dir}/pipx-requirements.txt"),
         download_dir: format!("{dir}/downloads"),
-        shared_pins: pins(&reqs.shared)?,
-        patroni_pins: pins(&reqs.patroni)?,
-        shared_requirements: reqs.shared,
-        patroni_requirements: reqs.patroni,
-        pipx_requirements: reqs.pipx,
+        shared_pins: pins(&reqs.shared),
+        patroni_pins: pins(&reqs.patroni),
+        shared: reqs.shared,
+        patroni: reqs.patroni,
+        pipx: reqs.pipx,
         shared_python: format!("{shared}/bin/python"),
         shared_site_packages: format!("{shared}/{}", paths.site_suffix),
         site_packages: format!("{}/{}", paths.venv, paths.site_suffix),
@@ -124,9 +154,9 @@ fn check_wheelhouse(p: &Params, locked: bool) -> Result<()> {
 /// The requirement lines of one install, by what they install.
 #[derive(Debug, Clone, Default)]
 struct Requirements {
-    pub shared: Vec<String>,
-    pub pipx: Vec<String>,
-    pub patroni: Vec<String>,
+    pub shared: Vec<LockedReq>,
+    pub pipx: Vec<LockedReq>,
+    pub patroni: Vec<LockedReq>,
     /// Packages whose locked file is an sdist (built at install time).
     pub sdists: BTreeSet<String>,
 }
@@ -183,10 +213,13 @@ fn requirements(
     })
 }
 
-/// `name==version --hash=…` for the closure of `choices`, one hash per
-/// architecture (one, where both take the same file), and the packages
-/// whose file is an sdist.
-fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<(Vec<String>, BTreeSet<String>)> {
+/// The closure of `choices`, one hash per architecture (one, where both
+/// take the same file), and the packages whose file is an sdist.
+fn lines(
+    lock: &UvLock,
+    choices: &[&str],
+    t: &Target,
+) -> Result<(Vec<LockedReq>, BTreeSet<String>)> {
     let mut sdists = BTreeSet::new();
     let mut by_name: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     let mut first: Option<Vec<(String, String)>> = None;
@@ -223,22 +256,19 @@ fn lines(lock: &UvLock, choices: &[&str], t: &Target) -> Result<(Vec<String>, BT
         .into_iter()
         .map(|(name, (version, mut hashes))| {
             hashes.sort();
-            let hashes: Vec<String> = hashes
-                .iter()
-                .map(|h| format!("--hash=sha256:{h}"))
-                .collect();
-            format!("{name}=={version} {}", hashes.join(" "))
+            LockedReq {
+                name,
+                version,
+                hashes,
+            }
         })
         .collect();
     Ok((lines, sdists))
 }
 
 /// Sorted `name==version`, as the install's site-packages listing prints.
-fn pins(lines: &[String]) -> Result<Vec<String>> {
-    let mut pins = lines
-        .iter()
-        .map(|l| crate::recipe::requirement::LockedDist::parse(l).map(|d| d.pin()))
-        .collect::<Result<Vec<_>>>()?;
+fn pins(reqs: &[LockedReq]) -> Vec<String> {
+    let mut pins: Vec<String> = reqs.iter().map(LockedReq::pin).collect();
     pins.sort();
-    Ok(pins)
+    pins
 }

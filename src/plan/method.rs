@@ -8,7 +8,6 @@ use anyhow::Result;
 
 use super::{InstallMethod, LockPlan, Params, PatroniSpec};
 use crate::error::usage;
-use crate::input::params::Given;
 use crate::recipe::{Family, Target};
 
 /// Where the distributions' packages put Patroni.
@@ -20,16 +19,16 @@ pub const PACKAGE_BIN: &str = "/usr/bin/patroni";
 pub(super) fn package_version(
     p: &mut Params,
     t: &Target,
-    given: &BTreeMap<String, Given>,
+    given: &BTreeMap<String, String>,
 ) -> Result<()> {
     let known = t.patroni_package_version.as_deref();
     let version = p.patroni_version.clone();
     match (given.get("patroni_version"), known) {
         (None, known) => p.patroni_version = known.unwrap_or("latest").into(),
-        (Some(g), Some(k)) if version != k && version != "latest" => {
+        (Some(origin), Some(k)) if version != k && version != "latest" => {
             return Err(usage(format!(
-                "{}: patroni_version '{version}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
-                g.origin, t.description
+                "{origin}: patroni_version '{version}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
+                t.description
             )));
         }
         _ => {}

@@ -15,13 +15,34 @@ pub struct AptConf {
     pub http_proxy: String,
     /// Empty for none.
     pub https_proxy: String,
-    /// apt.conf text that trusts the CA bundle; empty for none.
-    pub conf: String,
+    /// The CA bundle apt must trust (its `apt.conf` line is the template's);
+    /// empty for none.
+    pub ca_bundle: String,
+}
+
+/// How commands that reach the network are run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Network {
+    /// Environment for commands that reach the network (the package
+    /// manager, pip): proxies, index URL and CA bundle. Empty ones left out.
+    pub env: BTreeMap<String, String>,
+    /// Package-manager options: quiet, lock timeout and retries, a CA bundle.
+    pub package_manager_args: Vec<String>,
+}
+
+impl Network {
+    pub fn of(p: &Params, pm: PackageManager) -> Network {
+        let (env, package_manager_args) = settings(p, pm);
+        Network {
+            env,
+            package_manager_args,
+        }
+    }
 }
 
 /// The environment of commands that reach the network, and the package
 /// manager's options.
-pub fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<String>) {
+fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<String>) {
     let mut env = BTreeMap::new();
     for (value, var) in [
         (&p.http_proxy, "http_proxy"),
@@ -62,10 +83,6 @@ pub fn apt_conf(p: &Params, pm: PackageManager) -> Option<AptConf> {
     (pm == PackageManager::Apt && any).then(|| AptConf {
         http_proxy: p.http_proxy.clone(),
         https_proxy: p.https_proxy.clone(),
-        conf: if p.ca_bundle.is_empty() {
-            String::new()
-        } else {
-            format!("Acquire::https::CAInfo \"{}\";\n", p.ca_bundle)
-        },
+        ca_bundle: p.ca_bundle.clone(),
     })
 }

@@ -2,12 +2,9 @@
 //! extras, and what follows from them (the unit's type, the modules that
 //! prove the extras import).
 
-use anyhow::Result;
 use serde::Serialize;
 
 use super::Params;
-use crate::input::params::Validation;
-use crate::input::validate::parse_extras;
 use crate::recipe::RecipeDef;
 
 /// The unit's `Type=`.
@@ -32,19 +29,11 @@ pub struct PatroniSpec {
 }
 
 impl PatroniSpec {
-    pub fn of(def: &RecipeDef, p: &Params, validation: Validation) -> Result<PatroniSpec> {
+    /// The spec of `p`'s version with `extras` (parsed and sorted).
+    pub fn of(p: &Params, extras: &[String]) -> PatroniSpec {
         let version = &p.patroni_version;
         let pinned = (version != "latest").then(|| version.clone());
-        let extras = match validation {
-            Validation::Checked => {
-                parse_extras(&p.patroni_extras, &def.patroni_extras).map_err(crate::error::usage)?
-            }
-            Validation::Unchecked => {
-                let mut e: Vec<String> = p.patroni_extras.split(',').map(str::to_string).collect();
-                e.sort();
-                e
-            }
-        };
+        let extras = extras.to_vec();
         let mut requirement = String::from("patroni");
         if !extras.is_empty() {
             requirement.push_str(&format!("[{}]", extras.join(",")));
@@ -52,11 +41,11 @@ impl PatroniSpec {
         if let Some(v) = &pinned {
             requirement.push_str(&format!("=={v}"));
         }
-        Ok(PatroniSpec {
+        PatroniSpec {
             requirement,
             pinned,
             extras,
-        })
+        }
     }
 
     pub fn unit_type(&self) -> UnitType {

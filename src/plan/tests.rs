@@ -1,24 +1,24 @@
 use super::spec::version_at_least;
 use super::*;
-use crate::input::params::Validation;
+use crate::input::{given_map, resolve, Validation};
+
+fn try_plan(pairs: &[(&str, &str)], target: &str) -> Result<Plan> {
+    let recipe = Recipe::embedded().unwrap();
+    let given = given_map(pairs.iter().copied(), "--set");
+    let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+    build(&recipe, target, &resolved)
+}
 
 fn plan(pairs: &[(&str, &str)], target: &str) -> Plan {
-    let given = crate::input::params::given_map(pairs.iter().copied(), "--set");
-    build(
-        &Recipe::embedded().unwrap(),
-        target,
-        &given,
-        Validation::Checked,
-    )
-    .unwrap()
+    try_plan(pairs, target).unwrap()
 }
 
 #[test]
 fn spec_sorts_extras_like_pipx_and_pins() {
     let p = plan(&[], "debian-12");
-    assert_eq!(p.patroni_spec, "patroni[etcd,psycopg2-binary]==4.1.5");
-    assert_eq!(p.version_line.as_deref(), Some("patroni 4.1.5"));
-    assert_eq!(p.unit_type, UnitType::Simple);
+    assert_eq!(p.installer.spec, "patroni[etcd,psycopg2-binary]==4.1.5");
+    assert_eq!(p.installer.version_line.as_deref(), Some("patroni 4.1.5"));
+    assert_eq!(p.unit.kind, UnitType::Simple);
     let p = plan(
         &[
             ("patroni_version", "latest"),
@@ -27,15 +27,17 @@ fn spec_sorts_extras_like_pipx_and_pins() {
         ],
         "debian-12",
     );
-    assert_eq!(p.patroni_spec, "patroni");
-    assert_eq!(p.version_line, None);
+    assert_eq!(p.installer.spec, "patroni");
+    assert_eq!(p.installer.version_line, None);
 }
 
 #[test]
 fn notify_only_with_the_systemd_extra_and_4_1() {
     let unlocked = ("lock_dependencies", "false");
     assert_eq!(
-        plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12").unit_type,
+        plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12")
+            .unit
+            .kind,
         UnitType::Notify
     );
     let old = plan(
@@ -46,7 +48,7 @@ fn notify_only_with_the_systemd_extra_and_4_1() {
         ],
         "debian-12",
     );
-    assert_eq!(old.unit_type, UnitType::Simple);
+    assert_eq!(old.unit.kind, UnitType::Simple);
     assert!(version_at_least("4.10.0", &[4, 1]) && !version_at_least("3.3.2", &[4, 1]));
 }
 
@@ -54,28 +56,19 @@ fn notify_only_with_the_systemd_extra_and_4_1() {
 fn directories_outside_home_are_made_by_root() {
     let p = plan(&[("patroni_bin_dir", "/opt/patroni/bin")], "rocky-8");
     assert_eq!(p.target, "rhel-8");
-    assert_eq!(p.home, "/var/lib/pgsql");
+    assert_eq!(p.paths.home, "/var/lib/pgsql");
     let bin = p
+        .paths
         .user_dirs
         .iter()
         .find(|d| d.path == "/opt/patroni/bin")
         .unwrap();
     assert!(!bin.in_home);
-    assert!(p.user_dirs.iter().any(|d| d.in_home));
+    assert!(p.paths.user_dirs.iter().any(|d| d.in_home));
 }
 
 fn plan_err(pairs: &[(&str, &str)], target: &str) -> String {
-    let given = crate::input::params::given_map(pairs.iter().copied(), "--set");
-    format!(
-        "{:#}",
-        build(
-            &Recipe::embedded().unwrap(),
-            target,
-            &given,
-            Validation::Checked
-        )
-        .unwrap_err()
-    )
+    format!("{:#}", try_plan(pairs, target).unwrap_err())
 }
 
 #[test]
@@ -83,13 +76,13 @@ fn locked_plans_carry_their_locks_and_pins() {
     let p = plan(&[], "debian-12");
     let lock = p.lock.unwrap();
     assert!(lock
-        .patroni_requirements
+        .patroni
         .iter()
-        .any(|l| l.starts_with("patroni==4.1.5 --hash=sha256:")));
+        .any(|l| l.name == "patroni" && l.version == "4.1.5" && l.hashes.len() == 1));
     assert!(lock.patroni_pins.iter().any(|p| p == "patroni==4.1.5"));
     assert!(lock.patroni_pins.windows(2).all(|w| w[0] < w[1]));
     assert!(lock.shared_pins.iter().any(|p| p.starts_with("pip==")));
-    assert!(lock.pipx_requirements.is_empty());
+    assert!(lock.pipx.is_empty());
     assert_eq!(
         lock.site_packages,
         "/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages"
@@ -98,9 +91,9 @@ fn locked_plans_carry_their_locks_and_pins() {
     assert!(rhel
         .lock
         .unwrap()
-        .pipx_requirements
+        .pipx
         .iter()
-        .any(|l| l.starts_with("pipx==1.7.1 ")));
+        .any(|l| l.name == "pipx" && l.version == "1.7.1"));
     let wh = plan(&[("wheelhouse", "/srv/wheels")], "debian-13");
     assert_eq!(
         wh.lock.unwrap().pip_source_args,
@@ -131,13 +124,13 @@ fn a_missing_lock_names_the_command_that_makes_it() {
 #[test]
 fn the_package_method_takes_the_packages_version_and_no_pipx() {
     let p = plan(&[("install_method", "package")], "debian-12");
-    assert_eq!(p.patroni_version.as_deref(), Some("3.0.2"));
+    assert_eq!(p.installer.version.as_deref(), Some("3.0.2"));
     assert_eq!(
-        p.os_packages,
+        p.installer.os_packages,
         ["patroni", "python3-etcd", "python3-psycopg2"]
     );
-    assert_eq!(p.patroni_bin, "/usr/bin/patroni");
-    assert!(p.lock.is_none() && p.cloud_init_packages.is_empty());
+    assert_eq!(p.unit.exec, "/usr/bin/patroni");
+    assert!(p.lock.is_none() && p.cloud_init.packages.is_empty());
     let rhel = plan(
         &[
             ("install_method", "package"),
@@ -145,8 +138,8 @@ fn the_package_method_takes_the_packages_version_and_no_pipx() {
         ],
         "rocky-9",
     );
-    assert_eq!(rhel.os_packages, ["patroni", "patroni-etcd"]);
-    assert_eq!(rhel.patroni_version, None);
+    assert_eq!(rhel.installer.os_packages, ["patroni", "patroni-etcd"]);
+    assert_eq!(rhel.installer.version, None);
 
     let err = plan_err(
         &[("install_method", "package"), ("patroni_version", "4.1.5")],
@@ -186,22 +179,16 @@ fn every_extras_choice_renders_locked_at_the_default_version() {
             let p = plan(&[("patroni_extras", extras)], target);
             let lock = p.lock.as_ref();
             assert!(
-                lock.is_some_and(|l| !l.patroni_requirements.is_empty()),
+                lock.is_some_and(|l| !l.patroni.is_empty()),
                 "{target} {extras}"
             );
         }
     }
     let p = plan(&[("patroni_extras", "etcd3,psycopg3")], "debian-12");
     let lock = p.lock.as_ref().unwrap();
-    assert!(lock
-        .patroni_requirements
-        .iter()
-        .any(|l| l.starts_with("psycopg==")));
-    assert!(!lock
-        .patroni_requirements
-        .iter()
-        .any(|l| l.starts_with("psycopg2-binary==")));
-    assert_eq!(p.smoke_modules, ["etcd", "psycopg"]);
+    assert!(lock.patroni.iter().any(|l| l.name == "psycopg"));
+    assert!(!lock.patroni.iter().any(|l| l.name == "psycopg2-binary"));
+    assert_eq!(p.installer.smoke_modules, ["etcd", "psycopg"]);
 }
 
 #[test]
@@ -212,14 +199,15 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
         .replace("exotic = [", "raft = [")
         .replace("extra = [\"exotic\"]", "extra = [\"raft\"]");
     recipe.add_lock(&text, "stub").unwrap();
-    let given = crate::input::params::given_map(
+    let given = given_map(
         [
             ("patroni_version", "9.9.9"),
             ("patroni_extras", "etcd,raft"),
         ],
         "--set",
     );
-    let err = build(&recipe, "debian-12", &given, Validation::Checked)
+    let resolved = resolve(&recipe.def, "debian-12", &given, Validation::Checked).unwrap();
+    let err = build(&recipe, "debian-12", &resolved)
         .unwrap_err()
         .to_string();
     assert!(
@@ -236,7 +224,7 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
 fn sdists_with_c_code_bring_the_packages_that_build_them() {
     let deb = plan(&[("patroni_extras", "psycopg2,etcd3,systemd")], "debian-12");
     assert_eq!(
-        deb.os_packages,
+        deb.installer.os_packages,
         [
             "pipx",
             "gcc",
@@ -248,7 +236,7 @@ fn sdists_with_c_code_bring_the_packages_that_build_them() {
     );
     let el8 = plan(&[("patroni_extras", "psycopg2,etcd3")], "rhel-8");
     assert_eq!(
-        el8.os_packages,
+        el8.installer.os_packages,
         [
             "python3.11",
             "python3.11-pip",
@@ -258,5 +246,5 @@ fn sdists_with_c_code_bring_the_packages_that_build_them() {
         ]
     );
     // Wheels only: nothing to build.
-    assert_eq!(plan(&[], "debian-12").os_packages, ["pipx"]);
+    assert_eq!(plan(&[], "debian-12").installer.os_packages, ["pipx"]);
 }

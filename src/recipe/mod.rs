@@ -40,9 +40,11 @@ pub mod template {
     pub const UNIT: &str = "patroni.service.j2";
     /// The header and the macros the other templates import.
     pub const MACROS: &str = "macros.sh.j2";
+    /// A step as the shell of one Dockerfile RUN (before its encoding).
+    pub const DOCKER_RUN: &str = "docker_run.sh.j2";
 
     /// The fixed templates, in no particular order.
-    pub const ALL: &[&str] = &[INSTALL_SH, DOCKERFILE, CLOUD_INIT, UNIT, MACROS];
+    pub const ALL: &[&str] = &[INSTALL_SH, DOCKERFILE, CLOUD_INIT, UNIT, MACROS, DOCKER_RUN];
 
     /// The template of the step `id`.
     pub fn step(id: &str) -> String {

@@ -6,19 +6,15 @@
 
 use anyhow::{bail, Result};
 
-use super::shell_lex::{lines, Line};
+use super::shell_lex::{lines, where_, Line, HEREDOC};
 
-/// What every RUN starts with: install.sh's prologue, per layer.
-const PROLOGUE: [&str; 4] = ["set -eu;", "umask 022;", "cd /;", "changed=0;"];
-/// What every RUN ends with.
-const EPILOGUE: &str = "echo \"changed=$changed\"";
 /// Between the lines of a RUN.
 const JOIN: &str = " \\\n    ";
 
-/// `text` (a rendered step) as the body of one RUN. `template` names the
-/// step's template in errors.
+/// `text` (a rendered step, wrapped by docker_run.sh.j2) as the body of
+/// one RUN. `template` names the step's template in errors.
 pub fn encode(text: &str, template: &str, source: &str) -> Result<String> {
-    let mut out: Vec<String> = PROLOGUE.iter().map(|s| s.to_string()).collect();
+    let mut out: Vec<String> = Vec::new();
     let mut pending: Option<&Line> = None;
     let lexed = lines(text);
     for line in &lexed {
@@ -58,21 +54,14 @@ pub fn encode(text: &str, template: &str, source: &str) -> Result<String> {
             where_(template, source, prev)
         );
     }
-    out.push(EPILOGUE.to_string());
+    // The last command ends the RUN: it needs no separator.
+    if let Some(last) = out.last_mut() {
+        if let Some(bare) = last.strip_suffix(';').filter(|b| !b.ends_with(';')) {
+            *last = bare.to_string();
+        }
+    }
     Ok(out.join(JOIN))
 }
-
-/// A step's text holds no here-document (install.sh indents step bodies,
-/// which would break one; a RUN cannot hold one at all).
-pub fn refuse_heredoc(text: &str, template: &str, source: &str) -> Result<()> {
-    match lines(text).iter().find(|l| l.heredoc) {
-        Some(line) => bail!("{}: {HEREDOC}", where_(template, source, line)),
-        None => Ok(()),
-    }
-}
-
-const HEREDOC: &str =
-    "a here-document cannot be written into a Dockerfile RUN; use printf '%s\\n' with one line per word";
 
 /// What must follow `line` when the next line is joined to it: `;` after
 /// a complete command, nothing where the shell continues (after `then`,
@@ -132,17 +121,6 @@ fn separator(line: &Line) -> Result<&'static str, String> {
 
 /// `steps/x.sh.j2 line L` (where the rendered line is found in the
 /// template as written) and the rendered line itself.
-fn where_(template: &str, source: &str, line: &Line) -> String {
-    let wanted = line.text.trim();
-    match source.lines().position(|s| s.trim() == wanted) {
-        Some(i) => format!("{template} line {}: `{wanted}`", i + 1),
-        None => format!(
-            "{template}, line {} of its rendering: `{wanted}`",
-            line.number
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,10 +136,6 @@ mod tests {
         assert_eq!(
             run,
             [
-                "set -eu;",
-                "umask 022;",
-                "cd /;",
-                "changed=0;",
                 "if true; then",
                 "    echo a",
                 "        b;",
@@ -175,8 +149,7 @@ mod tests {
                 "esac;",
                 "f() {",
                 "    g;",
-                "};",
-                "echo \"changed=$changed\""
+                "}"
             ]
             .join(JOIN)
         );
@@ -200,7 +173,7 @@ mod tests {
         let run = enc("f()\n{\n    g\n}\n(\n    cd /\n)\n").unwrap();
         assert!(
             run.contains(
-                "f() \\\n    { \\\n        g; \\\n    }; \\\n    ( \\\n        cd /; \\\n    );"
+                "f() \\\n    { \\\n        g; \\\n    }; \\\n    ( \\\n        cd /; \\\n    )"
             ),
             "{run}"
         );
@@ -247,6 +220,6 @@ mod tests {
     #[test]
     fn inline_comments_are_dropped() {
         let run = enc("echo a # why\necho '#' b\n").unwrap();
-        assert!(run.contains("echo a; \\\n    echo '#' b;"), "{run}");
+        assert!(run.ends_with("echo a; \\\n    echo '#' b"), "{run}");
     }
 }

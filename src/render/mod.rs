@@ -121,7 +121,7 @@ impl Renderer {
         if let Some(comp) = with {
             let install_sh = &files[&Utf8PathBuf::from(Format::Shell.file_name())];
             let install_sh = String::from_utf8(install_sh.clone()).context("install.sh")?;
-            let combined = user_data::combine(&install_sh, comp, plan.cloud_init_limit)?;
+            let combined = user_data::combine(&install_sh, comp, plan.cloud_init.limit)?;
             files.insert(user_data::FILE.into(), combined);
         }
         let sums = manifest::sha256sums(&files);
@@ -133,7 +133,7 @@ impl Renderer {
     /// it exceeds `cloud_init_limit` (user_data.rs says why a script part).
     pub fn user_data(&self, plan: &Plan, comp: &user_data::Composition) -> Result<Vec<u8>> {
         let install_sh = self.render(plan, Format::Shell)?;
-        user_data::combine(&install_sh, comp, plan.cloud_init_limit)
+        user_data::combine(&install_sh, comp, plan.cloud_init.limit)
     }
 
     /// One output.
@@ -170,7 +170,7 @@ impl Renderer {
     }
 
     fn cloud_init(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
-        let limit = plan.cloud_init_limit;
+        let limit = plan.cloud_init.limit;
         let full = self.install_sh(plan, base, unit, Layout::Readable)?;
         let install_sh = shell_lex::compact(&full);
         let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
@@ -219,11 +219,16 @@ impl Renderer {
                     // Indentation would break a heredoc, which no RUN can
                     // hold either. (A value's line break is data here.)
                     StepUse::Script => {
-                        docker::refuse_heredoc(&text, &s.template, source)?;
+                        shell_lex::refuse_heredoc(&text, &s.template, source)?;
                         shell_lex::indent(&text, "    ")
                     }
-                    StepUse::DockerRun => docker::encode(&text, &s.template, source)
-                        .with_context(|| format!("encoding step {} as a Dockerfile RUN", s.id))?,
+                    StepUse::DockerRun => {
+                        let body = Value::from_safe_string(text.trim_end_matches('\n').to_string());
+                        let run = templates::render(env, template::DOCKER_RUN, &context! { body })?;
+                        docker::encode(&run, &s.template, source).with_context(|| {
+                            format!("encoding step {} as a Dockerfile RUN", s.id)
+                        })?
+                    }
                 };
                 let after = match (&s.dockerfile_after, use_) {
                     (Some(name), StepUse::DockerRun) => templates::render(env, name, base)?,

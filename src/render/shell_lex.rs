@@ -1,7 +1,10 @@
 //! Just enough of the shell's lexer to know, line by line, where a rendered
 //! step's text stands: inside quotes or a command substitution, where a
 //! comment starts, and how the line ends. The Docker encoding (docker.rs)
-//! and install.sh's indentation need that and nothing more.
+//! and install.sh's indentation need that and nothing more; and the
+//! refusals that both share, naming the template line.
+
+use anyhow::{bail, Result};
 
 /// What a line of shell text is, lexically.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,6 +217,29 @@ pub fn compact(text: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A step's text holds no here-document (install.sh indents step bodies,
+/// which would break one; a RUN cannot hold one at all).
+pub fn refuse_heredoc(text: &str, template: &str, source: &str) -> Result<()> {
+    match lines(text).iter().find(|l| l.heredoc) {
+        Some(line) => bail!("{}: {HEREDOC}", where_(template, source, line)),
+        None => Ok(()),
+    }
+}
+
+pub const HEREDOC: &str =
+    "a here-document cannot be written into a Dockerfile RUN; use printf '%s\\n' with one line per word";
+
+pub fn where_(template: &str, source: &str, line: &Line) -> String {
+    let wanted = line.text.trim();
+    match source.lines().position(|s| s.trim() == wanted) {
+        Some(i) => format!("{template} line {}: `{wanted}`", i + 1),
+        None => format!(
+            "{template}, line {} of its rendering: `{wanted}`",
+            line.number
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -110,6 +110,17 @@ fn literal(state: &minijinja::State, text: String, indent: usize) -> Result<Valu
     Ok(Value::from_safe_string(out))
 }
 
+/// `{{ text | word }}`: one shell word, even of text rendered in the
+/// template (a `{% set %}` block, already quoted inside for the shell that
+/// will read it): the PATH block's lines are arguments of the editor.
+fn word(state: &minijinja::State, text: Value) -> Result<Value, Error> {
+    require_shell(state, "word")?;
+    let text = text
+        .as_str()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "word takes a string"))?;
+    Ok(Value::from_safe_string(quote::shell(text)))
+}
+
 /// `{{ list | words }}`: each item as one shell word, separated by spaces.
 fn words(state: &minijinja::State, items: Vec<String>) -> Result<Value, Error> {
     require_shell(state, "words")?;
@@ -199,6 +210,7 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     env.set_formatter(format_value);
     env.add_filter("comment", comment);
     env.add_filter("words", words);
+    env.add_filter("word", word);
     env.add_filter("env_prefix", env_prefix);
     env.add_filter("continued", continued);
     env.add_filter("env_continued", env_continued);

@@ -1,5 +1,6 @@
 //! The only code that runs other programs: uv (`patroni-bake lock`) and pip
 //! (`patroni-bake wheelhouse`). Rendering never does.
 
+pub mod lock;
 pub mod pip;
 pub mod uv;

@@ -21,16 +21,17 @@ pub fn fill(plan: &Plan, out: &Utf8Path, arch: &str) -> Result<()> {
         ));
     };
     std::fs::create_dir_all(out).with_context(|| format!("creating {out}"))?;
-    let py = plan.python_version.clone();
+    let py = plan.installer.python_version.clone();
     let cp = crate::recipe::uvlock::cpython_tag(&py);
     for (what, lines) in [
-        ("pipx's shared libraries", &lock.shared_requirements),
-        ("pipx", &lock.pipx_requirements),
-        ("Patroni", &lock.patroni_requirements),
+        ("pipx's shared libraries", &lock.shared),
+        ("pipx", &lock.pipx),
+        ("Patroni", &lock.patroni),
     ] {
         if lines.is_empty() {
             continue;
         }
+        let lines: Vec<String> = lines.iter().map(|r| r.line()).collect();
         let req = out.join(format!(".patroni-bake-requirements.{}", std::process::id()));
         std::fs::write(&req, lines.join("\n") + "\n").with_context(|| format!("writing {req}"))?;
         let mut cmd = Command::new("python3");

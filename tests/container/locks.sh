@@ -9,10 +9,10 @@
 plan_pins() { # KIND [ARGS...]
     local kind=$1
     shift
-    "$BIN" plan --target "$TARGET" "${RENDER_SET[@]}" "$@" 2>/dev/null | python3 -c '
+    "$BIN" plan --json --target "$TARGET" "${RENDER_SET[@]}" "$@" 2>/dev/null | python3 -c '
 import json, sys
-lines = json.load(sys.stdin)["lock"][sys.argv[1] + "_requirements"]
-print("\n".join(sorted(line.split(" ")[0] for line in lines)))' "$kind"
+reqs = json.load(sys.stdin)["lock"][sys.argv[1]]
+print("\n".join(sorted(r["name"] + "==" + r["version"] for r in reqs)))' "$kind"
 }
 
 # pip freeze of one site-packages directory, normalized like plan_pins.
@@ -26,11 +26,12 @@ freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
         grep -vx 'pkg-resources==0.0.0' | LC_ALL=C sort
 }
 
-# A field of $TARGET's plan (`patroni-bake plan`; a list joined by spaces).
+# A field of the installer in $TARGET's plan (`patroni-bake plan --json`;
+# a list joined by spaces).
 plan_field() { # NAME
-    "$BIN" plan --target "$TARGET" "${RENDER_SET[@]}" 2>/dev/null | python3 -c '
+    "$BIN" plan --json --target "$TARGET" "${RENDER_SET[@]}" 2>/dev/null | python3 -c '
 import json, sys
-v = json.load(sys.stdin)[sys.argv[1]]
+v = json.load(sys.stdin)["installer"][sys.argv[1]]
 print(" ".join(v) if isinstance(v, list) else v)' "$1"
 }
 

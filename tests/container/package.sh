@@ -11,8 +11,8 @@ test_package_method() { # SUITE
         fail "rendering $TARGET with install_method=package"
     METHOD=package
     BIN_DIR=/usr/bin
-    VERSION=$("$BIN" plan --target "$TARGET" --set install_method=package 2>/dev/null |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["patroni_version"])')
+    VERSION=$("$BIN" plan --json --target "$TARGET" --set install_method=package 2>/dev/null |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["installer"]["version"])')
     say "$suite package: Debian's patroni $VERSION"
     test_shell "$suite-package" "$flavour" "$(base_image "$suite" "$flavour")"
     test_docker "$suite-package" "$flavour" "$(base_image "$suite" "$flavour")"

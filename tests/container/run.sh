@@ -30,6 +30,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/arm64.sh"
 # shellcheck source=rhel_steps.sh
 . "$HERE/rhel_steps.sh"
+# shellcheck source=compose.sh
+. "$HERE/compose.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -39,7 +41,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings extras drift faults upgrades locks package systemd arm64 rhel-steps}
+STAGES=${STAGES:-renderings compose extras drift faults upgrades locks package systemd arm64 rhel-steps}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -86,9 +88,9 @@ use_target() { # TARGET
     render "$TARGET" "$RENDER" || fail "rendering $TARGET"
     GOLDEN="$REPO/golden/$TARGET"
     local plan
-    plan=$("$BIN" plan --target "$TARGET" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" 2>/dev/null) || fail "the plan of $TARGET"
+    plan=$("$BIN" plan --json --target "$TARGET" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" 2>/dev/null) || fail "the plan of $TARGET"
     read -r HOME_ BIN_DIR PIPX_HOME_ VERSION < <(python3 -c \
-        'import json, sys; p = json.load(sys.stdin); print(p["home"], p["bin_dir"], p["pipx_home"], p["patroni_version"])' <<<"$plan")
+        'import json, sys; p = json.load(sys.stdin); d = p["paths"]; print(d["home"], d["bin_dir"], d["pipx_home"], p["installer"]["version"])' <<<"$plan")
 }
 
 # Checks shared by every rendering; prints the manifest into $2.
@@ -282,6 +284,9 @@ else
         else
             test_shell "$suite" skel "$(base_image "$suite" skel)"
             test_shell "$suite" nodot "$(base_image "$suite" nodot)"
+        fi
+        if stage compose; then
+            test_compose "$suite"
         fi
         leader_source="$RUN_ID-$suite-skel-shell"
         if stage extras; then

@@ -72,8 +72,8 @@ impl Case {
     /// `--fact` and `--vars` sources, and the `--lock` files (paths
     /// relative to the repository).
     #[allow(dead_code)] // benches/render.rs builds the cases' plans with it
-    pub fn inputs(&self) -> (Vec<patroni_bake::input::params::Source>, Vec<PathBuf>) {
-        use patroni_bake::input::params::Source;
+    pub fn inputs(&self) -> (Vec<patroni_bake::input::Source>, Vec<PathBuf>) {
+        use patroni_bake::input::Source;
         let mut sources = Vec::new();
         let mut locks = Vec::new();
         let mut args = self.args.iter();

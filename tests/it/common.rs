@@ -55,3 +55,15 @@ pub fn assert_usage_error(out: &Output, needles: &[&str]) {
         assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
     }
 }
+
+/// The plan of `target` for the given values, through input's resolving
+/// as the CLI does it.
+pub fn plan_of(
+    recipe: &patroni_bake::recipe::Recipe,
+    target: &str,
+    given: &std::collections::BTreeMap<String, patroni_bake::input::Given>,
+    validation: patroni_bake::input::Validation,
+) -> anyhow::Result<patroni_bake::plan::Plan> {
+    let resolved = patroni_bake::input::resolve(&recipe.def, target, given, validation)?;
+    patroni_bake::plan::build(recipe, target, &resolved)
+}

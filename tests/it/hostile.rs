@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::common::*;
-use patroni_bake::input::params::{self, Validation};
+use patroni_bake::input::{self as params, Validation};
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -211,7 +211,10 @@ fn run_with_stubs(
         .env("STUB_HOME", home)
         .env(
             "STUB_VERSION",
-            format!("patroni {}", plan.patroni_version.as_deref().unwrap_or("")),
+            format!(
+                "patroni {}",
+                plan.installer.version.as_deref().unwrap_or("")
+            ),
         )
         .current_dir(dir.path()));
     (out, dir, log)
@@ -244,8 +247,8 @@ fn check_arguments(
             format!("=={value}")
         },
         format!("https_proxy={value}"),
-        format!("PIPX_HOME={}", plan.pipx_home),
-        format!("PIPX_BIN_DIR={}", plan.bin_dir),
+        format!("PIPX_HOME={}", plan.paths.pipx_home),
+        format!("PIPX_BIN_DIR={}", plan.paths.bin_dir),
     ];
     for needle in &needles {
         if !args.iter().any(|a| a.contains(needle)) {
@@ -295,9 +298,9 @@ fn check_path_block(
         .collect();
     if got
         != [
-            plan.pipx_home.clone(),
-            plan.bin_dir.clone(),
-            plan.bin_dir.clone(),
+            plan.paths.pipx_home.clone(),
+            plan.paths.bin_dir.clone(),
+            plan.paths.bin_dir.clone(),
         ]
         || sentinel.exists()
     {
@@ -328,7 +331,7 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     for (i, value) in corpus(&sentinel).iter().enumerate() {
         let (given, locked) = hostile_given(&recipe, i, value, &home);
         for target in ["debian-12", "rhel-8"] {
-            let plan = plan::build(&recipe, target, &given, Validation::Unchecked).unwrap();
+            let plan = plan_of(&recipe, target, &given, Validation::Unchecked).unwrap();
             let script = renderer.render(&plan, Format::Shell).unwrap();
             for shell in SHELLS {
                 let (out, _dir, log) = run_with_stubs(shell, &plan, &script, &home);
@@ -383,7 +386,7 @@ fn hostile_values_survive_yaml_1_1_exactly() {
             [("cloud_init_limit", "16777216")],
             "test",
         ));
-        let plan = plan::build(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
+        let plan = plan_of(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,
             Err(e) => panic!("{value:?}: {e:#}"),
@@ -418,7 +421,7 @@ fn line_breaks_cannot_reach_a_dockerfile_or_a_unit() {
     let recipe = Recipe::embedded().unwrap();
     let renderer = Renderer::new(&recipe).unwrap();
     let given = params::given_map([("patroni_bin_dir", "/x\nExecStartPre=/bin/evil")], "test");
-    let plan = plan::build(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
+    let plan = plan_of(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
     for format in [Format::Unit, Format::Dockerfile] {
         let err = renderer
             .render(&plan, format)

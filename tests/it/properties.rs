@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::*;
-use patroni_bake::input::params::{self, Validation};
-use patroni_bake::plan;
+use patroni_bake::input::{self as params, Validation};
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
 use proptest::prelude::*;
@@ -96,7 +95,7 @@ proptest! {
     ) {
         let recipe = Recipe::embedded().unwrap();
         let given = params::given_map(&values, "proptest");
-        let plan = plan::build(&recipe, target, &given, Validation::Checked).unwrap();
+        let plan = plan_of(&recipe, target, &given, Validation::Checked).unwrap();
         let renderer = Renderer::new(&recipe).unwrap();
         let once = renderer.render_all(&plan).unwrap();
         let twice = Renderer::new(&recipe).unwrap().render_all(&plan).unwrap();

@@ -103,13 +103,15 @@ fn cloud_init_passes_schema_and_fits_its_limit() {
         // The limit the case's plan has (the parameter, or its default).
         let case = cases.iter().find(|c| c.name == name).unwrap();
         let out = run(bin()
-            .arg("plan")
+            .args(["plan", "--json"])
             .args(["--target", &case.target])
             .args(case.plan_args()));
         let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!("{name}: the plan is not JSON ({e}): {}", text(&out.stderr))
         });
-        let limit = plan["cloud_init_limit"].as_u64().expect("cloud_init_limit");
+        let limit = plan["cloud_init"]["limit"]
+            .as_u64()
+            .expect("cloud_init_limit");
         if len > limit {
             return Err(format!(
                 "cloud-init.yaml is {len} bytes, over its limit {limit}"
@@ -226,12 +228,12 @@ print(json.dumps({"size": len(raw), "parts": got}))
             case.name
         );
         let plan = run(bin()
-            .arg("plan")
+            .args(["plan", "--json"])
             .args(["--target", &case.target])
             .args(case.plan_args()));
         let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
         assert!(
-            got["size"].as_u64() <= plan["cloud_init_limit"].as_u64(),
+            got["size"].as_u64() <= plan["cloud_init"]["limit"].as_u64(),
             "{}: user-data is {} bytes, over its limit",
             case.name,
             got["size"]

@@ -1,0 +1,76 @@
+//! `patroni-bake lock`: resolve the version to lock, have uv lock it with
+//! every extra, check the new lock on every target, and write it.
+
+use anyhow::{Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+
+use super::uv;
+use crate::error::usage;
+use crate::input::{given_map, resolve, Inputs, Validation};
+use crate::output;
+use crate::plan;
+use crate::recipe::{Recipe, LOCK_FILE, RECIPE_NAME};
+
+/// Where the lock goes: a file of the user's, or the recipe's own.
+pub enum Destination<'a> {
+    File(&'a Utf8Path),
+    /// A checkout's recipes/ directory (the default version only).
+    Recipes(&'a Utf8Path),
+}
+
+/// The Patroni version the inputs ask to lock.
+pub fn version_to_lock(recipe: &Recipe, inputs: &Inputs) -> Result<String> {
+    let any_target = recipe.def.targets.keys().next().context("no targets")?;
+    let resolved = resolve(&recipe.def, any_target, &inputs.given, Validation::Checked)?;
+    let version = resolved.params.patroni_version;
+    if version == "latest" {
+        return Err(usage(
+            "patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)",
+        ));
+    }
+    Ok(version)
+}
+
+/// Lock `version` with uv and write the lock; returns where it went.
+pub fn lock(
+    recipe: &mut Recipe,
+    inputs: &Inputs,
+    version: &str,
+    dest: Destination,
+) -> Result<Utf8PathBuf> {
+    let out = destination(recipe, version, dest)?;
+    let dir = Utf8PathBuf::from_path_buf(
+        std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
+    )
+    .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+    let result = uv::uv_lock(&uv::lock_project(&recipe.def, version), &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = result?;
+    recipe.add_lock(&text, "the lock uv made")?;
+    // Every target must take the default extras from it.
+    let mut given = inputs.given.clone();
+    given.extend(given_map([("patroni_version", version)], "--set"));
+    for target in recipe.def.targets.keys() {
+        let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+        plan::build(recipe, target, &resolved)
+            .with_context(|| format!("checking the new lock on {target}"))?;
+    }
+    output::write_file(&out, text.as_bytes())?;
+    Ok(out)
+}
+
+fn destination(recipe: &Recipe, version: &str, dest: Destination) -> Result<Utf8PathBuf> {
+    match dest {
+        Destination::File(file) => Ok(file.to_path_buf()),
+        Destination::Recipes(dir) => {
+            let default = recipe.default_patroni_version();
+            if version != default {
+                return Err(usage(format!(
+                    "the recipe's lock is for its default version {default}; write a lock of {version} with --out FILE and render with --lock FILE"
+                )));
+            }
+            Ok(dir.join(RECIPE_NAME).join(LOCK_FILE))
+        }
+    }
+}
