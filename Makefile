@@ -69,10 +69,11 @@ advisories: fetch
 
 ## audit: the advisories check against the live RustSec database, which
 ## cargo deny clones from GitHub: run it where GitHub is reachable.
+AUDIT_DBS := $(CURDIR)/target/advisory-dbs-live
 audit: fetch
-	@echo "audit: fetching the live RustSec database (needs GitHub)"
-	$(CARGO) deny check advisories
-	@db=$$(ls -d "$${CARGO_HOME:-$$HOME/.cargo}"/advisory-dbs/advisory-db-* 2>/dev/null | head -n 1); \
+	@echo "audit: fetching the live RustSec database (needs GitHub) into $(AUDIT_DBS)"
+	PATRONI_BAKE_ADVISORY_DBS='$(AUDIT_DBS)' $(CARGO) deny check advisories
+	@db=$$(ls -d '$(AUDIT_DBS)'/advisory-db-* 2>/dev/null | head -n 1); \
 	  [ -z "$$db" ] || echo "audit: RustSec database $$(git -C "$$db" log -1 --format='%H of %cs')"
 
 unit-test:

@@ -13,7 +13,6 @@ pub mod error;
 pub mod input;
 pub mod output;
 pub mod plan;
-pub mod quote;
 pub mod recipe;
 pub mod render;
 pub mod suggest;

@@ -2,15 +2,11 @@
 //! evaluated the way Ansible does, and checked against the recipe's rules.
 
 pub mod ansible;
-mod ansible_filters;
-mod ansible_list_filters;
-mod fact_map;
 pub mod facts;
 pub mod given;
 pub mod params;
 pub mod resolved;
 pub mod user_data;
-pub mod validate;
 pub mod varsfile;
 mod yaml_top;
 

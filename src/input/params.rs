@@ -10,8 +10,8 @@ use minijinja::value::{Value, ValueKind};
 use super::given::{Given, Layer};
 use crate::error::usage;
 use crate::input::ansible::{printable, Var, Vars};
-use crate::input::validate::Kind;
 use crate::input::varsfile::Raw;
+use crate::recipe::Kind;
 use crate::recipe::{OsFamily, RecipeDef};
 
 /// Whether values are checked against their parameter's rule. Only the

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::given::Given;
 use super::params::{resolve_values, Validation};
-use super::validate::parse_extras;
+use crate::recipe::rules::parse_extras;
 use crate::recipe::RecipeDef;
 
 /// The parameters of one target, as the plan takes them.
@@ -100,8 +100,9 @@ impl Params {
     /// From the resolver's `name → value` map.
     fn from_map(values: &BTreeMap<String, String>) -> Result<Params> {
         let json = serde_json::to_value(values).context("the parameters")?;
-        serde_json::from_value(json)
-            .context("recipe.toml's parameters do not match the plan's (src/plan/params.rs)")
+        serde_json::from_value(json).context(
+            "recipe.toml's parameters do not match the typed Params (src/input/resolved.rs)",
+        )
     }
 }
 

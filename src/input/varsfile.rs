@@ -193,7 +193,31 @@ fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
     // A top-level `<<: *defaults` gives the keys the file does not set
     // itself, wherever they are written, as YAML's merge keys do.
     let merge_line = find_key_lines(text, "<<", ':').first().copied();
-    let mut from_merge = Vec::new();
+    let from_merge = merged_entries(path, merged, &keyed, merge_line)?;
+    let mut out = from_merge;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, v) in keyed {
+        let nth = seen.entry(key.clone()).or_default();
+        let line = find_key_lines(text, &key, ':').get(*nth).copied();
+        *nth += 1;
+        out.push(Entry {
+            key,
+            value: yaml_raw(v),
+            line,
+        });
+    }
+    Ok(out)
+}
+
+/// The entries a top-level `<<` merges in: the keys of each merged mapping
+/// (the earlier mapping first) that the file does not set itself.
+fn merged_entries(
+    path: &Utf8Path,
+    merged: Vec<serde_norway::Value>,
+    keyed: &[(String, serde_norway::Value)],
+    merge_line: Option<usize>,
+) -> Result<Vec<Entry>> {
+    let mut from_merge: Vec<Entry> = Vec::new();
     for v in merged {
         let maps = match v {
             serde_norway::Value::Sequence(s) => s,
@@ -208,8 +232,8 @@ fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
             };
             for (k, v) in m {
                 let key = yaml_key(k);
-                let set = keyed.iter().any(|(s, _)| *s == key)
-                    || from_merge.iter().any(|e: &Entry| e.key == key);
+                let set =
+                    keyed.iter().any(|(s, _)| *s == key) || from_merge.iter().any(|e| e.key == key);
                 if !set {
                     from_merge.push(Entry {
                         key,
@@ -220,19 +244,7 @@ fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
             }
         }
     }
-    let mut out = from_merge;
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (key, v) in keyed {
-        let nth = seen.entry(key.clone()).or_default();
-        let line = find_key_lines(text, &key, ':').get(*nth).copied();
-        *nth += 1;
-        out.push(Entry {
-            key,
-            value: yaml_raw(v),
-            line,
-        });
-    }
-    Ok(out)
+    Ok(from_merge)
 }
 
 fn yaml_raw(v: serde_norway::Value) -> Raw {

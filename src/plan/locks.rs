@@ -178,6 +178,7 @@ fn requirements(
             have.join(", ")
         ))
     })?;
+    check_extras_of(recipe, lock, version, extras)?;
     let mut patroni: Vec<&str> = vec![PATRONI_EXTRA];
     patroni.extend(extras.iter().map(String::as_str));
     let mut sdists = BTreeSet::new();
@@ -211,6 +212,40 @@ fn requirements(
         patroni: patroni_lines,
         sdists,
     })
+}
+
+/// Every chosen extra is one that the locked version has: pip would only
+/// warn about another and install Patroni without it, which the smoke
+/// import would then fail on the host (4.0.x has no `systemd` extra).
+fn check_extras_of(recipe: &Recipe, lock: &UvLock, version: &str, extras: &[String]) -> Result<()> {
+    // A lock made before `patroni-bake lock` recorded them cannot say.
+    let Some(missing) = lock.lacking_extras() else {
+        return Ok(());
+    };
+    let lacking: Vec<&str> = extras
+        .iter()
+        .map(String::as_str)
+        .filter(|e| missing.iter().any(|m| m == e))
+        .collect();
+    if lacking.is_empty() {
+        return Ok(());
+    }
+    let has: Vec<&str> = recipe
+        .def
+        .patroni_extras
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !missing.iter().any(|m| m == e))
+        .collect();
+    Err(usage(format!(
+        "patroni_extras: Patroni {version} (as locked) has no extra {}; its extras are: {}. Leave it out, or lock a version that has it (patroni-bake lock)",
+        lacking
+            .iter()
+            .map(|e| format!("'{e}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        has.join(", ")
+    )))
 }
 
 /// The closure of `choices`, one hash per architecture (one, where both

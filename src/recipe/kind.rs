@@ -1,7 +1,12 @@
-//! The validation rules a parameter can name (`kind` in recipe.toml); the
-//! rules themselves are in src/input/validate.rs.
+//! The validation rules a parameter can name (`kind` in recipe.toml): what
+//! each allows and the check of a value (the character-level rules are in
+//! rules.rs).
 
 use serde::Deserialize;
+
+use super::rules::{
+    check_host_list, check_path, check_url, check_user_name, check_version, parse_extras,
+};
 
 /// The validation rule of a parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -27,4 +32,52 @@ pub enum Kind {
     InstallMethod,
     /// A size in bytes, from 1024 to 16777216 (16 MiB).
     Bytes,
+}
+
+/// The range of [`Kind::Bytes`].
+pub const BYTES_RANGE: std::ops::RangeInclusive<u64> = 1024..=16 * 1024 * 1024;
+
+impl Kind {
+    /// What the rule allows, for error messages.
+    pub fn allowed(self) -> &'static str {
+        match self {
+            Kind::Path => "an absolute, normalized path (no '.', '..' or '//', no trailing '/') of letters, digits and . _ - + @ , /",
+            Kind::OptionalPath => "empty, or an absolute, normalized path of letters, digits and . _ - + @ , /",
+            Kind::UserName => "a user or group name as useradd takes it: a lower-case letter or '_', then up to 31 of a-z 0-9 _ -",
+            Kind::Version => "a PEP 440 version in normalized form (4.1.5, 4.0.0rc1, 4.1.5.post1) or 'latest'",
+            Kind::Extras => "a comma-separated list of Patroni extras",
+            Kind::Url => "empty, or an http:// or https:// URL with no whitespace, quotes, backslash, backtick, '$', '<', '>', '{', '}', '|' or '^'",
+            Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
+            Kind::Bool => "true or false",
+            Kind::InstallMethod => "pipx or package",
+            Kind::Bytes => "a number of bytes from 1024 to 16777216, digits only",
+        }
+    }
+
+    /// Check `value`; `Err` says what is wrong with it (not what is allowed).
+    pub fn check(self, value: &str, extras_allowed: &[String]) -> Result<(), String> {
+        match self {
+            Kind::Path => check_path(value),
+            Kind::OptionalPath if value.is_empty() => Ok(()),
+            Kind::OptionalPath => check_path(value),
+            Kind::UserName => check_user_name(value),
+            Kind::Version => check_version(value),
+            Kind::Extras => parse_extras(value, extras_allowed).map(|_| ()),
+            Kind::Url => check_url(value),
+            Kind::HostList => check_host_list(value),
+            Kind::Bool if value == "true" || value == "false" => Ok(()),
+            Kind::Bool => Err("it is neither true nor false".into()),
+            Kind::InstallMethod if value == "pipx" || value == "package" => Ok(()),
+            Kind::InstallMethod => Err("it is not an install method".into()),
+            Kind::Bytes => match value.parse::<u64>() {
+                Ok(n) if BYTES_RANGE.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(())
+                }
+                Ok(n) if value.bytes().all(|b| b.is_ascii_digit()) => {
+                    Err(format!("{n} is out of range"))
+                }
+                _ => Err("it is not a whole number".into()),
+            },
+        }
+    }
 }

@@ -21,6 +21,7 @@ use uvlock::UvLock;
 mod def;
 mod kind;
 pub mod requirement;
+pub mod rules;
 pub mod uvlock;
 
 /// The recipe this tool renders.

@@ -34,6 +34,31 @@ const GLIBC: (u32, u32) = (2, 28);
 pub struct UvLock {
     #[serde(rename = "package", default)]
     packages: Vec<Package>,
+    /// From the [`LACKING`] line; not part of uv's format.
+    #[serde(skip)]
+    lacking: Option<Vec<String>>,
+}
+
+/// The comment line `patroni-bake lock` puts first in a lock: the extras
+/// of Patroni that the locked version does not have (uv only warns about
+/// them, and a lock cannot show an extra that installs nothing).
+pub const LACKING: &str = "# patroni-bake: extras this Patroni version lacks:";
+
+/// The [`LACKING`] line for `extras`.
+pub fn lacking_line(extras: &[String]) -> String {
+    if extras.is_empty() {
+        format!("{LACKING} none")
+    } else {
+        format!("{LACKING} {}", extras.join(", "))
+    }
+}
+
+fn read_lacking(text: &str) -> Option<Vec<String>> {
+    let rest = text.lines().next()?.strip_prefix(LACKING)?.trim();
+    Some(match rest {
+        "none" => Vec::new(),
+        list => list.split(',').map(|e| e.trim().to_string()).collect(),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -109,8 +134,9 @@ pub struct Locked {
 
 impl UvLock {
     pub fn parse(text: &str, origin: &str) -> Result<UvLock> {
-        let lock: UvLock = toml::from_str(text).with_context(|| format!("parsing {origin}"))?;
+        let mut lock: UvLock = toml::from_str(text).with_context(|| format!("parsing {origin}"))?;
         lock.root().with_context(|| format!("reading {origin}"))?;
+        lock.lacking = read_lacking(text);
         Ok(lock)
     }
 
@@ -128,6 +154,13 @@ impl UvLock {
             .iter()
             .find(|p| p.name == "patroni")
             .and_then(|p| p.version.as_deref())
+    }
+
+    /// The extras the locked Patroni version does not have, as `uv lock`
+    /// warned when `patroni-bake lock` made it (the first line of the file
+    /// records them); `None` for a lock made before that record.
+    pub fn lacking_extras(&self) -> Option<&[String]> {
+        self.lacking.as_deref()
     }
 
     /// The choices (optional dependencies of the lock project) it holds.
@@ -312,5 +345,4 @@ fn manylinux_glibc(tag: &str) -> Option<(u32, u32)> {
 }
 
 #[cfg(test)]
-#[path = "uvlock_tests.rs"]
 mod tests;

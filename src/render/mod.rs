@@ -21,6 +21,7 @@ use crate::recipe::{template, Recipe};
 pub mod docker;
 pub mod gzip;
 pub mod manifest;
+pub mod quote;
 pub mod shell_lex;
 pub mod templates;
 pub mod user_data;

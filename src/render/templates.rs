@@ -16,7 +16,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
-use crate::quote;
+use super::quote;
 use crate::recipe::Recipe;
 
 const SHELL: &str = "shell";

@@ -9,6 +9,7 @@ use crate::error::usage;
 use crate::input::{given_map, resolve, Inputs, Validation};
 use crate::output;
 use crate::plan;
+use crate::recipe::uvlock::lacking_line;
 use crate::recipe::{Recipe, LOCK_FILE, RECIPE_NAME};
 
 /// Where the lock goes: a file of the user's, or the recipe's own.
@@ -46,7 +47,8 @@ pub fn lock(
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
     let result = uv::uv_lock(&uv::lock_project(&recipe.def, version), &dir);
     let _ = std::fs::remove_dir_all(&dir);
-    let text = result?;
+    let (uv_text, lacking) = result?;
+    let text = format!("{}\n{uv_text}", lacking_line(&lacking));
     recipe.add_lock(&text, "the lock uv made")?;
     // Every target must take the default extras from it.
     let mut given = inputs.given.clone();

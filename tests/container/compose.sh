@@ -120,7 +120,7 @@ test_compose_failure() { # SUITE DIR
     status=$(cexec "$c" cloud-init status --long || true)
     printf '%s\n' "$status" | sed 's/^/    /'
     expect_contains "$what: cloud-init status is error" "$status" "status: error"
-    expect_contains "$what: the status names the scripts that failed" "$status" "scripts_user"
+    expect_contains "$what: the status names the script that failed" "$status" "patroni-bake-install.sh"
     expect_contains "$what: the log names the failed step" \
         "$(cexec "$c" cat /var/log/cloud-init-output.log)" 'step "install Patroni with pipx" failed'
     assert_fleet "$c" "$what"

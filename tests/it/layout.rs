@@ -1,6 +1,6 @@
 //! The pipeline's imports run one way: recipe → input → plan → render →
 //! output (tools and commands at the end); a module never uses one that
-//! comes after it. error, suggest and quote are shared leaves.
+//! comes after it. error and suggest are shared leaves.
 
 use std::fs;
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::common::repo;
 
 const ORDER: &[&str] = &["recipe", "input", "plan", "render", "output", "tools"];
-const LEAVES: &[&str] = &["error", "suggest", "quote"];
+const LEAVES: &[&str] = &["error", "suggest"];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in fs::read_dir(dir).unwrap() {
@@ -58,5 +58,68 @@ fn imports_run_one_way_through_the_pipeline() {
         wrong.is_empty(),
         "imports pointing back:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// Functions a reader can hold in mind: none in src/ is longer than 80
+/// lines, from its `fn` line to its closing brace.
+#[test]
+fn no_function_is_longer_than_80_lines() {
+    let mut files = Vec::new();
+    rust_files(&repo().join("src"), &mut files);
+    let mut long = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            let is_fn = [
+                "fn ",
+                "pub fn ",
+                "pub(super) fn ",
+                "pub(crate) fn ",
+                "const fn ",
+            ]
+            .iter()
+            .any(|p| trimmed.starts_with(p));
+            if !is_fn || trimmed.ends_with(';') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            let end = lines[i + 1..].iter().position(|l| *l == close);
+            let Some(end) = end else {
+                long.push(format!(
+                    "{}:{}: no closing brace found at its indentation",
+                    file.display(),
+                    i + 1
+                ));
+                continue;
+            };
+            let len = end + 2;
+            if len > 80 {
+                long.push(format!(
+                    "{}:{}: {len} lines: {}",
+                    file.display(),
+                    i + 1,
+                    trimmed
+                ));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 80 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+/// cargo deny once wrote its database under a folder named `~` here
+/// (deny.toml's `~` is not expanded); nothing may write outside target/.
+#[test]
+fn no_folder_named_tilde() {
+    assert!(
+        !repo().join("~").exists(),
+        "a folder named ~ is in the repository root"
     );
 }

@@ -16,6 +16,8 @@ const STUB_UV: &str = r#"#!/bin/sh
 cp pyproject.toml "$STUB_KEEP/pyproject.toml"
 [ -z "${STUB_FAIL:-}" ] || { echo "error: Failed to fetch: https://pypi.org/simple/patroni/" >&2; exit 2; }
 cp "$STUB_LOCK" uv.lock
+echo 'Resolved 9 packages in 0.01s' >&2
+echo 'warning: The package `patroni==9.9.9` does not have an extra named `raft`' >&2
 "#;
 
 /// A directory with the stub uv, for PATH.
@@ -64,9 +66,11 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
     ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lock = tmp.path().join("patroni-9.9.9.uv.lock");
+    // uv's lock, after the line that records the extras uv warned about.
     assert_eq!(
         fs::read_to_string(&lock).unwrap(),
-        fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
+        "# patroni-bake: extras this Patroni version lacks: raft\n".to_string()
+            + &fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
     );
     // The lock project: every extra of Patroni's, pipx and its libraries,
     // for Linux x86_64 and aarch64.
@@ -118,6 +122,10 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         ),
         "{script}"
     );
+
+    // An extra uv said 9.9.9 lacks is refused at render, naming the rest.
+    let out = render(&["--set", "patroni_extras=etcd,raft"]);
+    assert_usage_error(&out, &["Patroni 9.9.9 (as locked) has no extra 'raft'"]);
 
     // A lock that the rendering would not use is refused, not ignored.
     let out = run(bin().args(["render", "-t", "debian-12", "--lock", l]));
@@ -203,4 +211,41 @@ fn a_bad_lock_file_is_a_usage_error_naming_it() {
         err.contains("bad.lock") && err.contains("patroni-bake lock"),
         "{err}"
     );
+}
+
+/// 4.0.x has no `systemd` extra: rendering it from 4.0.7's lock would
+/// install Patroni without it (pip only warns), and the host's smoke import
+/// would fail. It is refused at render, naming what the version has.
+#[test]
+fn an_extra_the_locked_version_lacks_is_refused_at_render() {
+    let lock = repo().join("tests/data/patroni-4.0.7.uv.lock");
+    let out = run(bin()
+        .args(["render", "-t", "debian-13", "--lock"])
+        .arg(&lock)
+        .args(["--set", "patroni_version=4.0.7"])
+        .args(["--set", "patroni_extras=psycopg2-binary,etcd3,systemd"]));
+    assert_usage_error(
+        &out,
+        &[
+            "Patroni 4.0.7 (as locked) has no extra 'systemd'",
+            "its extras are: all, aws",
+            "patroni-bake lock",
+        ],
+    );
+    // An extra that installs nothing (kubernetes) is not in any lock's
+    // packages, and is taken; so is every extra of the built-in 4.1.5.
+    let ok = run(bin()
+        .args(["render", "-t", "debian-13", "--lock"])
+        .arg(&lock)
+        .args(["--set", "patroni_version=4.0.7"])
+        .args(["--set", "patroni_extras=psycopg2-binary,etcd3,kubernetes"]));
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    let all = run(bin().args([
+        "render",
+        "-t",
+        "debian-12",
+        "--set",
+        "patroni_extras=systemd,etcd,psycopg2",
+    ]));
+    assert!(all.status.success(), "{}", text(&all.stderr));
 }

@@ -1,6 +1,6 @@
 use super::*;
 
-const LOCK: &str = include_str!("../../tests/data/stub.uv.lock");
+const LOCK: &str = include_str!("../../../tests/data/stub.uv.lock");
 
 fn env(python: &str, full: &str, arch: &str) -> Env {
     Env {

@@ -1,65 +1,16 @@
-//! Validation rules for parameter values, named by `kind` in recipe.toml.
+//! The rules behind each parameter kind (kind.rs): paths, user names,
+//! versions, extras, URLs and host lists.
 //!
 //! Validation is the first line of defence: a value that passes can appear
 //! in a shell script, a Dockerfile, YAML and a systemd unit without meaning
 //! anything but itself. Quoting (src/render/quote.rs) is the second.
-
-pub use crate::recipe::Kind;
-
-/// The range of [`Kind::Bytes`].
-pub const BYTES_RANGE: std::ops::RangeInclusive<u64> = 1024..=16 * 1024 * 1024;
 
 /// Characters allowed in paths besides ASCII letters and digits. Excluded on
 /// purpose: whitespace, quotes, `$`, backtick, `%`, backslash, `:` (it
 /// separates PATH entries), glob characters and control characters.
 const PATH_PUNCT: &str = "._-+@,/";
 
-impl Kind {
-    /// What the rule allows, for error messages.
-    pub fn allowed(self) -> &'static str {
-        match self {
-            Kind::Path => "an absolute, normalized path (no '.', '..' or '//', no trailing '/') of letters, digits and . _ - + @ , /",
-            Kind::OptionalPath => "empty, or an absolute, normalized path of letters, digits and . _ - + @ , /",
-            Kind::UserName => "a user or group name as useradd takes it: a lower-case letter or '_', then up to 31 of a-z 0-9 _ -",
-            Kind::Version => "a PEP 440 version in normalized form (4.1.5, 4.0.0rc1, 4.1.5.post1) or 'latest'",
-            Kind::Extras => "a comma-separated list of Patroni extras",
-            Kind::Url => "empty, or an http:// or https:// URL with no whitespace, quotes, backslash, backtick, '$', '<', '>', '{', '}', '|' or '^'",
-            Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
-            Kind::Bool => "true or false",
-            Kind::InstallMethod => "pipx or package",
-            Kind::Bytes => "a number of bytes from 1024 to 16777216, digits only",
-        }
-    }
-
-    /// Check `value`; `Err` says what is wrong with it (not what is allowed).
-    pub fn check(self, value: &str, extras_allowed: &[String]) -> Result<(), String> {
-        match self {
-            Kind::Path => check_path(value),
-            Kind::OptionalPath if value.is_empty() => Ok(()),
-            Kind::OptionalPath => check_path(value),
-            Kind::UserName => check_user_name(value),
-            Kind::Version => check_version(value),
-            Kind::Extras => parse_extras(value, extras_allowed).map(|_| ()),
-            Kind::Url => check_url(value),
-            Kind::HostList => check_host_list(value),
-            Kind::Bool if value == "true" || value == "false" => Ok(()),
-            Kind::Bool => Err("it is neither true nor false".into()),
-            Kind::InstallMethod if value == "pipx" || value == "package" => Ok(()),
-            Kind::InstallMethod => Err("it is not an install method".into()),
-            Kind::Bytes => match value.parse::<u64>() {
-                Ok(n) if BYTES_RANGE.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => {
-                    Ok(())
-                }
-                Ok(n) if value.bytes().all(|b| b.is_ascii_digit()) => {
-                    Err(format!("{n} is out of range"))
-                }
-                _ => Err("it is not a whole number".into()),
-            },
-        }
-    }
-}
-
-fn check_path(v: &str) -> Result<(), String> {
+pub(super) fn check_path(v: &str) -> Result<(), String> {
     if v.is_empty() {
         return Err("it is empty".into());
     }
@@ -91,7 +42,7 @@ fn check_path(v: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_user_name(v: &str) -> Result<(), String> {
+pub(super) fn check_user_name(v: &str) -> Result<(), String> {
     let mut chars = v.chars();
     match chars.next() {
         None => return Err("it is empty".into()),
@@ -213,7 +164,7 @@ fn normalize_extra(e: &str) -> String {
     out
 }
 
-fn check_url(v: &str) -> Result<(), String> {
+pub(super) fn check_url(v: &str) -> Result<(), String> {
     if v.is_empty() {
         return Ok(());
     }
@@ -233,7 +184,7 @@ fn check_url(v: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_host_list(v: &str) -> Result<(), String> {
+pub(super) fn check_host_list(v: &str) -> Result<(), String> {
     if v.is_empty() {
         return Ok(());
     }

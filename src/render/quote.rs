@@ -1,5 +1,5 @@
 //! Quoting for each output language. Templates never quote by hand: the
-//! template environment (src/templates.rs) passes every value through the
+//! template environment (templates.rs) passes every value through the
 //! function for the template's language.
 
 /// Characters that need no quoting in a POSIX shell word.

@@ -1,5 +1,5 @@
 //! The filters and tests that Ansible adds to Jinja and that group_vars
-//! files commonly use, for the variables' environment (src/ansible.rs).
+//! files commonly use, for the variables' environment (mod.rs).
 //!
 //! minijinja's builtins already cover `string`, `int`, `lower`, `upper`,
 //! `replace`, `trim`, `join`, `default`/`d` and the `defined` family of
@@ -7,7 +7,7 @@
 //! Python's methods on strings, lists and dicts (`.lower()`, `.split(',')`,
 //! `.startswith('Deb')`, `.format(…)`), which Ansible has from Python, come
 //! from minijinja-contrib's pycompat, and the list and path filters from
-//! src/input/ansible_list_filters.rs.
+//! list_filters.rs.
 
 use std::cmp::Ordering;
 
@@ -17,7 +17,7 @@ use minijinja::{Environment, Error, ErrorKind};
 /// Add Ansible's filters and tests to `env`.
 pub fn register(env: &mut Environment<'static>) {
     env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-    crate::input::ansible_list_filters::register(env);
+    super::list_filters::register(env);
     env.add_filter("bool", to_bool);
     env.add_filter("ternary", ternary);
     env.add_filter("regex_replace", regex_replace);

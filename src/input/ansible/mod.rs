@@ -8,6 +8,10 @@
 //! demand and are cached; a lookup that is already being evaluated is a
 //! cycle. A failure deep in a chain of references is kept and reported for
 //! the variable where it happened, with the chain that needed it.
+//!
+//! This folder is the evaluator alone: Ansible's filters and tests
+//! (filters.rs, list_filters.rs) and nested fact mappings (fact_map.rs).
+//! Reading vars files is varsfile.rs's; the target's facts are facts.rs's.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -15,9 +19,13 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Object, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
-use crate::input::fact_map::{misses_len, misses_since, record_miss, FactMap, Misses};
 use crate::input::varsfile::Raw;
 use crate::suggest::did_you_mean;
+use fact_map::{misses_len, misses_since, record_miss, FactMap, Misses};
+
+mod fact_map;
+mod filters;
+mod list_filters;
 
 /// One variable: its value as written and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,7 +150,7 @@ impl Vars {
     ) -> Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        crate::input::ansible_filters::register(&mut env);
+        filters::register(&mut env);
         Vars {
             inner: Arc::new(Inner {
                 env,
@@ -413,5 +421,4 @@ fn single_expression(s: &str) -> Option<&str> {
 }
 
 #[cfg(test)]
-#[path = "ansible_tests.rs"]
 mod tests;
