@@ -35,8 +35,6 @@ pub struct Installer {
     pub version: Option<String>,
     /// What `patroni --version` prints for the pinned version.
     pub version_line: Option<String>,
-    /// The `"package_or_url": …` line of pipx's metadata for this spec.
-    pub metadata_line: String,
     /// Python modules of the chosen extras, imported once after an install.
     pub smoke_modules: Vec<String>,
 }
@@ -59,7 +57,6 @@ impl Installer {
             spec: spec.requirement.clone(),
             version: spec.pinned.clone(),
             version_line: spec.pinned.as_ref().map(|v| format!("patroni {v}")),
-            metadata_line: format!("\"package_or_url\": \"{}\"", spec.requirement),
             smoke_modules: smoke_modules(def, &spec.extras),
         }
     }
