@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build fetch test lint advisories audit unit-test golden lock container-test bench fuzz clean
+.PHONY: all build fetch test lint advisories audit unit-test golden lock container-test ansible-oracle bench fuzz clean
 
 all: build
 
@@ -91,6 +91,27 @@ golden:
 ## make golden.
 lock: build
 	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} $(BIN) lock --recipes recipes
+
+## ansible-oracle: the differential test against real Ansible
+## (tests/ansible/oracle.py): every case of tests/ansible/corpus/ on four
+## targets, read by Ansible's own loader with the target's facts, through
+## each pinned ansible-core (a venv each under target/ansible/, installed
+## from the package index once), against `patroni-bake plan --json`.
+## Prints a table; fails on any silent difference or a refusal that names
+## no way out. About 2 minutes.
+ANSIBLE_VERSIONS := 2.19.14 2.18.19
+ANSIBLE_VENVS := $(CURDIR)/target/ansible
+ansible-oracle: build
+	@for v in $(ANSIBLE_VERSIONS); do \
+	  venv='$(ANSIBLE_VENVS)'/$$v; \
+	  [ -x "$$venv/bin/ansible-playbook" ] && continue; \
+	  echo "ansible-oracle: installing ansible-core $$v into $$venv"; \
+	  rm -rf "$$venv" && python3 -m venv "$$venv" && \
+	    "$$venv/bin/pip" install -q --disable-pip-version-check "ansible-core==$$v" || exit 1; \
+	done
+	python3 tests/ansible/oracle.py --bin $(BIN) --corpus tests/ansible/corpus \
+	  --recipe recipes/install_patroni/recipe.toml \
+	  $(foreach v,$(ANSIBLE_VERSIONS),--ansible $(v)=$(ANSIBLE_VENVS)/$(v))
 
 ## container-test: every rendering installs Patroni in Debian 12 and 13
 ## containers (see README). IMAGE=rockylinux:9 TARGET=rhel-9 for any other base.

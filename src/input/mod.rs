@@ -8,7 +8,7 @@ pub mod params;
 pub mod resolved;
 pub mod user_data;
 pub mod varsfile;
-mod yaml_top;
+mod yaml11;
 
 pub use given::{collect, given_map, Given, Inputs, Source};
 pub use params::Validation;

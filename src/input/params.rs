@@ -34,7 +34,12 @@ fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
                 _ => s.to_string(),
             })
         }
-        ValueKind::Bool => Ok(v.is_true().to_string()),
+        ValueKind::Bool if kind == Kind::Bool => Ok(v.is_true().to_string()),
+        ValueKind::Bool => Err(format!(
+            "the value is a boolean ({}): YAML reads an unquoted yes, no, on, off, true or false as one; quote it ('{}') so that it stays text",
+            if v.is_true() { "True" } else { "False" },
+            if v.is_true() { "yes" } else { "no" }
+        )),
         ValueKind::Number if v.as_i64().is_some() => match (kind, v.as_i64()) {
             (Kind::Bool, Some(1)) => Ok("true".into()),
             (Kind::Bool, Some(0)) => Ok("false".into()),
@@ -55,7 +60,13 @@ fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|v| v.join(",")),
-        ValueKind::None | ValueKind::Undefined => Err("it has no value".into()),
+        ValueKind::None | ValueKind::Undefined => Err(match kind {
+            Kind::Extras => "it has no value (null); write [] or '' for no extras, or list them".into(),
+            Kind::OptionalPath | Kind::Url | Kind::HostList => {
+                "it has no value (null); write '' for none, or give a value".into()
+            }
+            _ => "it has no value (null); give it a value, or leave the key out for the default".into(),
+        }),
         _ => Err(format!("the value is {}, not a string", kind_name(v))),
     }
 }

@@ -8,7 +8,7 @@
 use anyhow::Result;
 use camino::Utf8Path;
 
-use super::yaml_top::TopLevel;
+use super::yaml11::{self, Node};
 use crate::error::usage;
 
 /// One part of the user's user data, as read and checked.
@@ -97,25 +97,21 @@ pub fn classify(path: &Utf8Path, content: &[u8]) -> Result<&'static str> {
     Ok(mime_type)
 }
 
-/// A `#cloud-config` part is a YAML mapping (or empty).
+/// A `#cloud-config` part is a YAML mapping (or empty), as cloud-init's
+/// PyYAML reads it.
 fn check_cloud_config(path: &Utf8Path, text: &str) -> Result<()> {
-    match serde_norway::from_str::<TopLevel>(text) {
-        Ok(TopLevel::Pairs(_)) | Ok(TopLevel::Other(serde_norway::Value::Null)) => Ok(()),
-        Ok(TopLevel::Other(other)) => Err(usage(format!(
-            "--with {path}: the #cloud-config's top level is {}; it must be a mapping of cloud-config keys",
-            match other {
-                serde_norway::Value::Sequence(_) => "a list",
-                _ => "a single value",
-            }
+    match yaml11::load(text) {
+        Ok(None) | Ok(Some(Node::Map(_))) => Ok(()),
+        Ok(Some(Node::Seq(_))) => Err(usage(format!(
+            "--with {path}: the #cloud-config's top level is a list; it must be a mapping of cloud-config keys"
         ))),
-        Err(e) => Err(usage(match e.location() {
-            Some(l) => format!(
-                "--with {path}:{}:{}: the #cloud-config is not valid YAML: {e}",
-                l.line(),
-                l.column()
-            ),
-            None => format!("--with {path}: the #cloud-config is not valid YAML: {e}"),
-        })),
+        Ok(Some(node)) if yaml11::raw(&node) == crate::input::varsfile::Raw::Null => Ok(()),
+        Ok(Some(_)) => Err(usage(format!(
+            "--with {path}: the #cloud-config's top level is a single value; it must be a mapping of cloud-config keys"
+        ))),
+        Err((msg, line, col)) => Err(usage(format!(
+            "--with {path}:{line}:{col}: the #cloud-config is not valid YAML: {msg}"
+        ))),
     }
 }
 

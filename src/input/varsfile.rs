@@ -5,12 +5,10 @@
 //! Only the shape is checked here: a mapping of names to values. Which
 //! names are known and what their values must be is params.rs's business.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::yaml_top::TopLevel;
+use super::yaml11::{self, Node};
 use crate::error::usage;
 
 /// One top-level entry of a vars file.
@@ -137,10 +135,10 @@ pub fn parse(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
             "vars file {path} is empty; it must hold a mapping of parameter names to values"
         )));
     }
-    if path.extension() == Some("toml") {
-        parse_toml(path, text)
-    } else {
-        parse_yaml(path, text)
+    match path.extension() {
+        Some("toml") => parse_toml(path, text),
+        Some("json") => parse_json(path, text),
+        _ => parse_yaml(path, text),
     }
 }
 
@@ -153,130 +151,95 @@ pub(super) fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
-    let syntax = |e: serde_norway::Error| match e.location() {
-        Some(l) => usage(format!(
-            "{path}:{}:{}: YAML syntax error: {e}",
-            l.line(),
-            l.column()
-        )),
-        None => usage(format!("{path}: YAML error: {e}")),
-    };
-    let pairs = match serde_norway::from_str::<TopLevel>(text).map_err(syntax)? {
-        TopLevel::Pairs(pairs) => pairs,
-        TopLevel::Other(serde_norway::Value::Null) => {
-            return Err(usage(format!(
-                "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
-            )))
-        }
-        TopLevel::Other(other) => {
-            return Err(usage(format!(
-                "{path}:1: the top level is {}; it must be a mapping of parameter names to values",
-                yaml_raw(other).type_name()
-            )))
-        }
-    };
-    let mut keyed = Vec::new();
-    let mut merged = Vec::new();
-    for (k, mut v) in pairs {
-        v.apply_merge().map_err(syntax)?;
-        match k {
-            serde_norway::Value::String(s) if s == "<<" => merged.push(v),
-            serde_norway::Value::String(s) => keyed.push((s, v)),
+    let root = yaml11::load(text).map_err(|(msg, line, col)| {
+        usage(format!("{path}:{line}:{col}: YAML syntax error: {msg}"))
+    })?;
+    let pairs = match root {
+        Some(Node::Map(pairs)) => pairs,
+        None => return Err(no_values(path)),
+        Some(node) => match yaml11::raw(&node) {
+            Raw::Null => return Err(no_values(path)),
             other => {
                 return Err(usage(format!(
-                    "{path}: a key is {}; keys must be names",
-                    yaml_raw(other).type_name()
-                )))
+                "{path}:1: the top level is {}; it must be a mapping of parameter names to values",
+                other.type_name()
+            )))
             }
-        }
-    }
-    // A top-level `<<: *defaults` gives the keys the file does not set
-    // itself, wherever they are written, as YAML's merge keys do.
-    let merge_line = find_key_lines(text, "<<", ':').first().copied();
-    let from_merge = merged_entries(path, merged, &keyed, merge_line)?;
-    let mut out = from_merge;
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (key, v) in keyed {
-        let nth = seen.entry(key.clone()).or_default();
-        let line = find_key_lines(text, &key, ':').get(*nth).copied();
-        *nth += 1;
-        out.push(Entry {
-            key,
-            value: yaml_raw(v),
-            line,
-        });
-    }
-    Ok(out)
-}
-
-/// The entries a top-level `<<` merges in: the keys of each merged mapping
-/// (the earlier mapping first) that the file does not set itself.
-fn merged_entries(
-    path: &Utf8Path,
-    merged: Vec<serde_norway::Value>,
-    keyed: &[(String, serde_norway::Value)],
-    merge_line: Option<usize>,
-) -> Result<Vec<Entry>> {
-    let mut from_merge: Vec<Entry> = Vec::new();
-    for v in merged {
-        let maps = match v {
-            serde_norway::Value::Sequence(s) => s,
-            one => vec![one],
-        };
-        for m in maps {
-            let serde_norway::Value::Mapping(m) = m else {
+        },
+    };
+    // Merged keys (`<<: *defaults`) first, then the file's own in order,
+    // a repeated key kept (the later wins where they are read).
+    let pairs = yaml11::merged_pairs(&pairs).map_err(|why| usage(format!("{path}: {why}")))?;
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let Raw::Str(key) = yaml11::raw(k) else {
                 return Err(usage(format!(
-                    "{path}: `<<` merges {}; it must merge a mapping (`<<: *anchor`)",
-                    yaml_raw(m).type_name()
+                    "{path}:{}: a key is {}; keys must be names",
+                    line_of(k).unwrap_or(1),
+                    yaml11::raw(k).type_name()
                 )));
             };
-            for (k, v) in m {
-                let key = yaml_key(k);
-                let set =
-                    keyed.iter().any(|(s, _)| *s == key) || from_merge.iter().any(|e| e.key == key);
-                if !set {
-                    from_merge.push(Entry {
-                        key,
-                        value: yaml_raw(v),
-                        line: merge_line,
-                    });
-                }
-            }
-        }
-    }
-    Ok(from_merge)
+            Ok(Entry {
+                key,
+                value: yaml11::raw(v),
+                line: line_of(k),
+            })
+        })
+        .collect()
 }
 
-fn yaml_raw(v: serde_norway::Value) -> Raw {
-    use serde_norway::Value as V;
+fn no_values(path: &Utf8Path) -> anyhow::Error {
+    usage(format!(
+        "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
+    ))
+}
+
+fn line_of(node: &Node) -> Option<usize> {
+    match node {
+        Node::Scalar { line, .. } => Some(*line),
+        _ => None,
+    }
+}
+
+/// JSON as Python's json module reads it (Ansible reads a JSON file so
+/// before YAML): `1e3` is a number here, text in YAML 1.1.
+fn parse_json(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        usage(format!(
+            "{path}:{}:{}: JSON syntax error: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(usage(format!(
+            "{path}:1: the top level is {}; it must be an object of parameter names to values",
+            json_raw(value).type_name()
+        )));
+    };
+    Ok(map
+        .into_iter()
+        .map(|(key, v)| Entry {
+            line: find_key_lines(text, &format!("\"{key}\""), ':')
+                .first()
+                .copied(),
+            key,
+            value: json_raw(v),
+        })
+        .collect())
+}
+
+fn json_raw(v: serde_json::Value) -> Raw {
+    use serde_json::Value as V;
     match v {
         V::Null => Raw::Null,
         V::Bool(b) => Raw::Bool(b),
         V::Number(n) if n.is_f64() => Raw::Float(n.to_string()),
         V::Number(n) => Raw::Int(n.to_string()),
         V::String(s) => Raw::Str(s),
-        V::Sequence(s) => Raw::List(s.into_iter().map(yaml_raw).collect()),
-        V::Mapping(m) => Raw::Map(
-            m.into_iter()
-                .map(|(k, v)| (yaml_key(k), yaml_raw(v)))
-                .collect(),
-        ),
-        V::Tagged(t) => match (t.tag.to_string().as_str(), t.value) {
-            ("!vault", _) => Raw::Vault,
-            ("!unsafe", V::String(s)) => Raw::Unsafe(s),
-            _ => Raw::Other("a tagged value (a YAML tag other than !vault and !unsafe)"),
-        },
-    }
-}
-
-/// A key inside a nested mapping, as text (Jinja looks keys up by name).
-fn yaml_key(k: serde_norway::Value) -> String {
-    match k {
-        serde_norway::Value::String(s) => s,
-        serde_norway::Value::Bool(b) => b.to_string(),
-        serde_norway::Value::Number(n) => n.to_string(),
-        serde_norway::Value::Null => "null".into(),
-        other => format!("{other:?}"),
+        V::Array(a) => Raw::List(a.into_iter().map(json_raw).collect()),
+        V::Object(m) => Raw::Map(m.into_iter().map(|(k, v)| (k, json_raw(v))).collect()),
     }
 }
 
@@ -371,8 +334,8 @@ mod tests {
         assert_eq!(
             cfg.1,
             Raw::Map(vec![
-                ("more".into(), s("x")),
-                ("dir".into(), s("/etc/patroni"))
+                ("dir".into(), s("/etc/patroni")),
+                ("more".into(), s("x"))
             ])
         );
         // The top-level merge gives only what the file does not set itself.
@@ -381,7 +344,7 @@ mod tests {
         assert_eq!((&dirs[0].1, dirs[0].2), (&s("/explicit"), Some(7)));
         let got = entries("d: &d {pg_home: /srv}\n<<: [*d]\n");
         assert!(
-            got.contains(&("pg_home".into(), s("/srv"), Some(2))),
+            got.contains(&("pg_home".into(), s("/srv"), Some(1))),
             "{got:?}"
         );
     }

@@ -85,22 +85,34 @@ fn dirname(path: String) -> String {
     }
 }
 
-/// A Python `re` pattern as the regex crate takes it, with Ansible's
-/// `ignorecase` and `multiline` keyword arguments.
-fn compile(pattern: &str, kwargs: &Kwargs) -> Result<regex::Regex, Error> {
+/// A Python `re` pattern, with Ansible's `ignorecase` and `multiline`
+/// keyword arguments. fancy-regex (a kept crate) takes what Python's `re`
+/// has and the regex crate lacks: lookahead, lookbehind, backreferences.
+fn compile(pattern: &str, kwargs: &Kwargs) -> Result<fancy_regex::Regex, Error> {
     let ignorecase: Option<bool> = kwargs.get("ignorecase")?;
     let multiline: Option<bool> = kwargs.get("multiline")?;
     kwargs.assert_all_used()?;
-    regex::RegexBuilder::new(pattern)
-        .case_insensitive(ignorecase.unwrap_or(false))
-        .multi_line(multiline.unwrap_or(false))
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidOperation,
-                format!("bad regular expression {pattern:?}: {e}"),
-            )
-        })
+    let flags = match (ignorecase.unwrap_or(false), multiline.unwrap_or(false)) {
+        (false, false) => "",
+        (true, false) => "(?i)",
+        (false, true) => "(?m)",
+        (true, true) => "(?im)",
+    };
+    fancy_regex::Regex::new(&format!("{flags}{pattern}")).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("bad regular expression {pattern:?}: {e}; patroni-bake takes Python's re syntax (lookaround and backreferences included)"),
+        )
+    })
+}
+
+fn regex_failed(e: fancy_regex::Error) -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "the regular expression could not be applied: {e}; simplify it, or --set the parameter"
+        ),
+    )
 }
 
 /// Python's replacement syntax (`\1`, `\g<1>`, `\g<name>`) in the regex
@@ -149,24 +161,29 @@ fn regex_replace(
 ) -> Result<String, Error> {
     let re = compile(&pattern, &kwargs)?;
     let repl = python_replacement(&repl.unwrap_or_default());
-    Ok(re.replace_all(&v, repl.as_str()).into_owned())
+    re.try_replacen(&v, 0, repl.as_str())
+        .map(|s| s.into_owned())
+        .map_err(regex_failed)
 }
 
 fn regex_search(v: String, pattern: String, kwargs: Kwargs) -> Result<Value, Error> {
     let re = compile(&pattern, &kwargs)?;
     Ok(re
         .find(&v)
+        .map_err(regex_failed)?
         .map(|m| Value::from(m.as_str()))
         .unwrap_or(Value::from(())))
 }
 
 fn regex_match(v: String, pattern: String, kwargs: Kwargs) -> Result<bool, Error> {
     let re = compile(&format!("^(?:{pattern})"), &kwargs)?;
-    Ok(re.is_match(&v))
+    re.is_match(&v).map_err(regex_failed)
 }
 
 fn regex_found(v: String, pattern: String, kwargs: Kwargs) -> Result<bool, Error> {
-    Ok(compile(&pattern, &kwargs)?.is_match(&v))
+    compile(&pattern, &kwargs)?
+        .is_match(&v)
+        .map_err(regex_failed)
 }
 
 /// Ansible's `version` test (loose versions): `x is version('12', '>=')`.

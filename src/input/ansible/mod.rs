@@ -150,6 +150,7 @@ impl Vars {
     ) -> Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(python_formatter);
         filters::register(&mut env);
         Vars {
             inner: Arc::new(Inner {
@@ -294,6 +295,8 @@ impl Inner {
     }
 
     fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
+        let escaped = escape_backslashes(src);
+        let src = escaped.as_str();
         let before = misses_len(&self.misses);
         let ctx = Value::from_dyn_object(self.clone());
         // Ansible keeps the type of a value that is one expression (a list
@@ -409,6 +412,76 @@ pub fn is_template(s: &str) -> bool {
 }
 
 /// The expression of a value that is exactly one `{{ … }}`.
+/// Values printed into a template as Ansible (Python's str) prints them:
+/// null as nothing, booleans as `True` and `False`.
+fn python_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.kind() {
+        minijinja::value::ValueKind::None => Ok(()),
+        minijinja::value::ValueKind::Bool => {
+            out.write_str(if value.is_true() { "True" } else { "False" })?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// Backslashes in the string literals inside `{{ … }}` doubled, as
+/// Ansible does before Jinja reads a template (`'\\1'` in a YAML
+/// double-quoted string is `\1` to the regex, as in Ansible).
+fn escape_backslashes(src: &str) -> String {
+    if !src.contains('\\') || !src.contains("{{") {
+        return src.to_string();
+    }
+    let mut out = String::with_capacity(src.len() + 8);
+    let mut rest = src;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start + 2]);
+        rest = &rest[start + 2..];
+        let mut chars = rest.char_indices().peekable();
+        let mut end = rest.len();
+        let mut quote: Option<char> = None;
+        while let Some((i, c)) = chars.next() {
+            match quote {
+                Some(q) => {
+                    if c == '\\' {
+                        out.push_str("\\\\");
+                        if let Some((_, next)) = chars.next() {
+                            if next == '\\' {
+                                out.push_str("\\\\");
+                            } else {
+                                out.push(next);
+                            }
+                        }
+                        continue;
+                    }
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None if c == '\'' || c == '"' => quote = Some(c),
+                None if rest[i..].starts_with("}}") => {
+                    end = i;
+                    break;
+                }
+                None => {}
+            }
+            out.push(c);
+        }
+        // An unterminated string: Jinja's lexer fails on it before Ansible
+        // escapes anything, so the template stays as it is (and fails).
+        if quote.is_some() {
+            return src.to_string();
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn single_expression(s: &str) -> Option<&str> {
     let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
     if inner.contains("{{") || inner.contains("}}") || inner.contains("{%") || inner.contains("{#")

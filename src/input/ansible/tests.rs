@@ -59,7 +59,7 @@ join: "{{ ['a', 'b'] | join(',') }}"
 default: "{{ missing | default('dflt') }}"
 d: "{{ missing | d('dd') }}"
 ternary: "{{ (pg_version == 17) | ternary('seventeen', 'other') }}"
-regex: '{{ "/usr/pgsql-17/bin" | regex_replace("pgsql-([0-9]+)", "pg\\1") }}'
+regex: '{{ "/usr/pgsql-17/bin" | regex_replace("pgsql-([0-9]+)", "pg\1") }}'
 reference: "{{ tilde }}/data"
 mixed: "x-{{ pg_version }}-{{ 'y' if false }}"
 list: "{{ [1, 2] }}"

@@ -1,0 +1,399 @@
+//! YAML as PyYAML, and so Ansible, reads it: YAML 1.1's types for plain
+//! scalars (`yes`/`no`/`on`/`off` are booleans, `0755` is octal, `0o755`
+//! is text, `1_000` and `1:30` are integers), where a YAML 1.2 reader
+//! would give another value without a word.
+//!
+//! yaml-rust2's event parser gives each scalar's style (a quoted `"yes"`
+//! stays text) and position; the tree, anchors, merge keys and types are
+//! built here, with PyYAML's resolver patterns.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::varsfile::Raw;
+
+/// A node of the document, anchors resolved, types not yet given.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Scalar {
+        text: String,
+        plain: bool,
+        tag: Option<Tag>,
+        /// 1-based line.
+        line: usize,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// The document's root node (`None` for an empty document), or the error
+/// with its 1-based line and column.
+pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
+    let mut builder = Builder::default();
+    Parser::new_from_str(text)
+        .load(&mut builder, false)
+        .map_err(|e| {
+            (
+                e.info().to_string(),
+                e.marker().line(),
+                e.marker().col() + 1,
+            )
+        })?;
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    Ok(builder.root)
+}
+
+#[derive(Default)]
+struct Builder {
+    /// Open collections, with their anchor ids.
+    stack: Vec<(Node, usize)>,
+    anchors: HashMap<usize, Node>,
+    /// A key waiting for its value, per open mapping.
+    keys: Vec<Option<Node>>,
+    root: Option<Node>,
+    error: Option<(String, usize, usize)>,
+}
+
+impl Builder {
+    fn push_value(&mut self, node: Node, anchor: usize) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some((Node::Seq(items), _)) => items.push(node),
+            Some((Node::Map(pairs), _)) => {
+                let slot = self.keys.last_mut().expect("a key slot per mapping");
+                match slot.take() {
+                    None => *slot = Some(node),
+                    Some(key) => pairs.push((key, node)),
+                }
+            }
+            Some((Node::Scalar { .. }, _)) => unreachable!("scalars are never open"),
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some((node, anchor)) = self.stack.pop() {
+            if matches!(node, Node::Map(_)) {
+                self.keys.pop();
+            }
+            self.push_value(node, anchor);
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node::Scalar {
+                    text,
+                    plain: style == TScalarStyle::Plain,
+                    tag,
+                    line: mark.line(),
+                };
+                self.push_value(node, anchor);
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push((Node::Seq(Vec::new()), anchor)),
+            Event::MappingStart(anchor, _) => {
+                self.stack.push((Node::Map(Vec::new()), anchor));
+                self.keys.push(None);
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                Some(node) => self.push_value(node, 0),
+                None => {
+                    let at = (mark.line(), mark.col() + 1);
+                    self.error = Some(("an alias refers to an unknown anchor".into(), at.0, at.1));
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+/// A mapping's pairs with its merge keys (`<<: *a`, `<<: [*a, *b]`)
+/// applied: its own keys win over merged ones, and among merged mappings
+/// the later one wins (as Ansible gives them). Keys repeated in the
+/// mapping itself are kept in order; the later wins where they are read.
+pub fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String> {
+    let is_merge = |k: &Node| matches!(k, Node::Scalar { text, plain: true, .. } if text == "<<");
+    let own: Vec<(Node, Node)> = pairs
+        .iter()
+        .filter(|(k, _)| !is_merge(k))
+        .cloned()
+        .collect();
+    let mut out: Vec<(Node, Node)> = Vec::new();
+    for (_, v) in pairs.iter().filter(|(k, _)| is_merge(k)) {
+        let maps: Vec<&Node> = match v {
+            Node::Seq(items) => items.iter().collect(),
+            one => vec![one],
+        };
+        for m in maps {
+            let Node::Map(inner) = m else {
+                return Err("`<<` merges something that is not a mapping; it must merge a mapping (`<<: *anchor`)".into());
+            };
+            for (k, v) in merged_pairs(inner)? {
+                let name = key_text(&k);
+                out.retain(|(ok, _)| key_text(ok) != name);
+                out.push((k, v));
+            }
+        }
+    }
+    out.retain(|(k, _)| !own.iter().any(|(ok, _)| key_text(ok) == key_text(k)));
+    out.extend(own);
+    Ok(out)
+}
+
+/// A key as text (Jinja looks keys up by name), as Python's str() of the
+/// value PyYAML makes of it.
+pub fn key_text(k: &Node) -> String {
+    match raw(k) {
+        Raw::Str(s) | Raw::Int(s) | Raw::Float(s) | Raw::Unsafe(s) => s,
+        Raw::Bool(b) => if b { "True" } else { "False" }.into(),
+        Raw::Null => "None".into(),
+        other => other.type_name().into(),
+    }
+}
+
+/// A node as the value Ansible would have, YAML 1.1 types applied.
+pub fn raw(node: &Node) -> Raw {
+    match node {
+        Node::Seq(items) => Raw::List(items.iter().map(raw).collect()),
+        Node::Map(pairs) => match merged_pairs(pairs) {
+            Ok(pairs) => Raw::Map(pairs.iter().map(|(k, v)| (key_text(k), raw(v))).collect()),
+            Err(_) => Raw::Other("a mapping with a bad merge key"),
+        },
+        Node::Scalar {
+            text, plain, tag, ..
+        } => match tag {
+            Some(t) => tagged(t, text, *plain),
+            None if *plain => resolve_plain(text),
+            None => Raw::Str(text.clone()),
+        },
+    }
+}
+
+fn tagged(t: &Tag, text: &str, plain: bool) -> Raw {
+    let core = t.handle == "!!" || t.handle == "tag:yaml.org,2002:";
+    match (t.handle.as_str(), t.suffix.as_str()) {
+        ("!", "vault") => Raw::Vault,
+        ("!", "unsafe") => Raw::Unsafe(text.to_string()),
+        (_, "str") if core => Raw::Str(text.to_string()),
+        (_, "int" | "float" | "bool" | "null") if core && plain => resolve_plain(text),
+        _ => Raw::Other("a tagged value (a YAML tag other than !vault and !unsafe)"),
+    }
+}
+
+/// PyYAML's implicit resolvers for a plain scalar (YAML 1.1).
+pub fn resolve_plain(text: &str) -> Raw {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Raw::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Raw::Bool(true)
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Raw::Bool(false)
+        }
+        _ => {}
+    }
+    if let Some(n) = yaml11_int(text) {
+        return Raw::Int(n.to_string());
+    }
+    if let Some(f) = yaml11_float(text) {
+        return Raw::Float(f);
+    }
+    Raw::Str(text.to_string())
+}
+
+/// `[-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
+/// | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`, valued as PyYAML's construct_yaml_int.
+fn yaml11_int(text: &str) -> Option<i128> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let digits = |s: &str, radix: u32| {
+        !s.is_empty()
+            && s.chars().all(|c| c == '_' || c.is_digit(radix))
+            && s.chars().any(|c| c != '_')
+    };
+    let parse = |s: &str, radix: u32| i128::from_str_radix(&s.replace('_', ""), radix).ok();
+    let value = if let Some(b) = body.strip_prefix("0b") {
+        digits(b, 2).then(|| parse(b, 2)).flatten()?
+    } else if let Some(x) = body.strip_prefix("0x") {
+        digits(x, 16).then(|| parse(x, 16)).flatten()?
+    } else if body == "0" {
+        0
+    } else if let Some(o) = body.strip_prefix('0') {
+        digits(o, 8).then(|| parse(o, 8)).flatten()?
+    } else if body.contains(':') {
+        sexagesimal_int(body)?
+    } else if body.starts_with(|c: char| c.is_ascii_digit()) && digits(body, 10) {
+        parse(body, 10)?
+    } else {
+        return None;
+    };
+    Some(if neg { -value } else { value })
+}
+
+fn sexagesimal_int(body: &str) -> Option<i128> {
+    let mut parts = body.split(':');
+    let first = parts.next()?;
+    if !first.starts_with(|c: char| ('1'..='9').contains(&c))
+        || !first.chars().all(|c| c.is_ascii_digit() || c == '_')
+    {
+        return None;
+    }
+    let mut value: i128 = first.replace('_', "").parse().ok()?;
+    for p in parts {
+        let ok = (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit());
+        let n: i128 = p.parse().ok().filter(|n| ok && *n < 60)?;
+        value = value * 60 + n;
+    }
+    Some(value)
+}
+
+/// PyYAML's float pattern, the value as Python's repr would print it for
+/// the common forms (underscores dropped, sexagesimal summed).
+fn yaml11_float(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['-', '+']);
+    if unsigned == ".inf" {
+        return Some(
+            if lower.starts_with('-') {
+                "-inf"
+            } else {
+                "inf"
+            }
+            .into(),
+        );
+    }
+    if lower == ".nan" {
+        return Some("nan".into());
+    }
+    if !text.contains('.') {
+        return None;
+    }
+    let (int_part, rest) = unsigned.split_once('.')?;
+    if int_part.contains(':') {
+        let whole = sexagesimal_int(int_part)? as f64;
+        let frac: f64 = format!("0.{}", rest.replace('_', "")).parse().ok()?;
+        let sign = if lower.starts_with('-') { "-" } else { "" };
+        return Some(format!("{sign}{}", whole + frac));
+    }
+    let int_ok =
+        int_part.is_empty() && !rest.is_empty() && rest.starts_with(|c: char| c.is_ascii_digit())
+            || int_part.starts_with(|c: char| c.is_ascii_digit())
+                && int_part.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let (frac, exp) = match rest.split_once('e') {
+        Some((f, e)) => (f, Some(e)),
+        None => (rest, None),
+    };
+    let frac_ok = frac
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
+    let exp_ok = exp.is_none_or(|e| {
+        e.len() > 1 && e.starts_with(['-', '+']) && e[1..].chars().all(|c| c.is_ascii_digit())
+    });
+    if !(int_ok && frac_ok && exp_ok) || frac.contains('.') {
+        return None;
+    }
+    let cleaned = lower.replace('_', "");
+    let value: f64 = cleaned.parse().ok()?;
+    Some(python_float(value))
+}
+
+/// Python's repr of a float for the values a vars file holds.
+fn python_float(v: f64) -> String {
+    let s = format!("{v:?}");
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(text: &str) -> Raw {
+        resolve_plain(text)
+    }
+
+    #[test]
+    fn plain_scalars_take_yaml_1_1_types() {
+        assert_eq!(scalar("yes"), Raw::Bool(true));
+        assert_eq!(scalar("Off"), Raw::Bool(false));
+        assert_eq!(scalar("y"), Raw::Str("y".into()), "PyYAML reads y as text");
+        assert_eq!(scalar("0755"), Raw::Int("493".into()));
+        assert_eq!(scalar("040000"), Raw::Int("16384".into()));
+        assert_eq!(scalar("089"), Raw::Str("089".into()));
+        assert_eq!(scalar("0o755"), Raw::Str("0o755".into()));
+        assert_eq!(scalar("16_384"), Raw::Int("16384".into()));
+        assert_eq!(scalar("4:33:04"), Raw::Int("16384".into()));
+        assert_eq!(scalar("0x4000"), Raw::Int("16384".into()));
+        assert_eq!(scalar("0b101"), Raw::Int("5".into()));
+        assert_eq!(scalar("-12"), Raw::Int("-12".into()));
+        assert_eq!(scalar("4.10"), Raw::Float("4.1".into()));
+        assert_eq!(scalar("16384.0"), Raw::Float("16384.0".into()));
+        assert_eq!(scalar("1_000.5"), Raw::Float("1000.5".into()));
+        assert_eq!(scalar(".5"), Raw::Float("0.5".into()));
+        assert_eq!(scalar("4.0.7"), Raw::Str("4.0.7".into()));
+        assert_eq!(
+            scalar("1e3"),
+            Raw::Str("1e3".into()),
+            "no dot: text in YAML 1.1"
+        );
+        assert_eq!(scalar("~"), Raw::Null);
+        assert_eq!(scalar("2024-01-01"), Raw::Str("2024-01-01".into()));
+        assert_eq!(scalar("/etc/patroni"), Raw::Str("/etc/patroni".into()));
+    }
+
+    fn top(text: &str) -> Vec<(String, Raw)> {
+        let Some(Node::Map(pairs)) = load(text).unwrap() else {
+            panic!("not a mapping")
+        };
+        merged_pairs(&pairs)
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (key_text(k), raw(v)))
+            .collect()
+    }
+
+    #[test]
+    fn quoted_and_block_scalars_stay_text() {
+        let t = top("a: \"yes\"\nb: '0755'\nc: |-\n  no\nd: !!str 12\ne: >+\n  x\n\n");
+        assert_eq!(t[0].1, Raw::Str("yes".into()));
+        assert_eq!(t[1].1, Raw::Str("0755".into()));
+        assert_eq!(t[2].1, Raw::Str("no".into()));
+        assert_eq!(t[3].1, Raw::Str("12".into()));
+        assert_eq!(t[4].1, Raw::Str("x\n\n".into()));
+    }
+
+    #[test]
+    fn merge_keys_own_keys_win_then_the_later_mapping() {
+        let t = top("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nm:\n  <<: [*a, *b]\n  y: 3\n");
+        let Raw::Map(m) = &t[2].1 else { panic!() };
+        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(get("x"), Some(Raw::Int("2".into())));
+        assert_eq!(get("y"), Some(Raw::Int("3".into())));
+        assert_eq!(get("z"), Some(Raw::Int("2".into())));
+    }
+
+    #[test]
+    fn tags_and_errors() {
+        let t = top("s: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\nu: !unsafe '{{ x }}'\n");
+        assert_eq!(t[0].1, Raw::Vault);
+        assert_eq!(t[1].1, Raw::Unsafe("{{ x }}".into()));
+        let (msg, line, _) = load("a: [1,\nb: 2\n").unwrap_err();
+        assert!(!msg.is_empty() && line >= 1);
+    }
+}
