@@ -43,10 +43,15 @@ fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
         ValueKind::Number if v.as_i64().is_some() => match (kind, v.as_i64()) {
             (Kind::Bool, Some(1)) => Ok("true".into()),
             (Kind::Bool, Some(0)) => Ok("false".into()),
-            _ => Ok(v.to_string()),
+            (Kind::Bytes | Kind::Bool, _) => Ok(v.to_string()),
+            // A version or a name that YAML made a number (`4`, `4:1` is
+            // 241, `0755` is 493) is not what was meant: never passed on.
+            _ => Err(format!(
+                "the value is a number ({v}): YAML reads an unquoted 4, 4:1 or 0755 as one; quote it as you mean it (\"4.1.5\") so that it stays text"
+            )),
         },
         ValueKind::Number => Err(format!(
-            "the value is a number ({v}); quote it (\"{v}\") so that it stays text"
+            "the value is a number ({v}): YAML reads an unquoted 4.10 as the number 4.1; quote it as you mean it (\"4.10\") so that it stays text"
         )),
         ValueKind::Seq | ValueKind::Iterable if kind == Kind::Extras => v
             .try_iter()
@@ -155,7 +160,8 @@ fn evaluate(
     let origin = vars.origin(name).unwrap_or("default").to_string();
     let written = match given.get(name) {
         Some(Given {
-            value: Raw::Str(s), ..
+            value: Raw::Str(s) | Raw::Float(s) | Raw::Int(s),
+            ..
         }) => Some(s.clone()),
         Some(_) => None,
         None => Some(p.default.for_family(family).to_string()),

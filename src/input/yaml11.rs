@@ -260,8 +260,9 @@ fn sexagesimal_int(body: &str) -> Option<i128> {
     Some(value)
 }
 
-/// PyYAML's float pattern, the value as Python's repr would print it for
-/// the common forms (underscores dropped, sexagesimal summed).
+/// PyYAML's float pattern: the text as written, lower case and without
+/// underscores (so that a message can show `4.10`, which is the number
+/// 4.1), or the value of a sexagesimal one.
 fn yaml11_float(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let unsigned = lower.trim_start_matches(['-', '+']);
@@ -306,18 +307,8 @@ fn yaml11_float(text: &str) -> Option<String> {
         return None;
     }
     let cleaned = lower.replace('_', "");
-    let value: f64 = cleaned.parse().ok()?;
-    Some(python_float(value))
-}
-
-/// Python's repr of a float for the values a vars file holds.
-fn python_float(v: f64) -> String {
-    let s = format!("{v:?}");
-    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") {
-        s
-    } else {
-        format!("{s}.0")
-    }
+    cleaned.parse::<f64>().ok()?;
+    Some(cleaned)
 }
 
 #[cfg(test)]
@@ -342,10 +333,10 @@ mod tests {
         assert_eq!(scalar("0x4000"), Raw::Int("16384".into()));
         assert_eq!(scalar("0b101"), Raw::Int("5".into()));
         assert_eq!(scalar("-12"), Raw::Int("-12".into()));
-        assert_eq!(scalar("4.10"), Raw::Float("4.1".into()));
+        assert_eq!(scalar("4.10"), Raw::Float("4.10".into()));
         assert_eq!(scalar("16384.0"), Raw::Float("16384.0".into()));
         assert_eq!(scalar("1_000.5"), Raw::Float("1000.5".into()));
-        assert_eq!(scalar(".5"), Raw::Float("0.5".into()));
+        assert_eq!(scalar(".5"), Raw::Float(".5".into()));
         assert_eq!(scalar("4.0.7"), Raw::Str("4.0.7".into()));
         assert_eq!(
             scalar("1e3"),

@@ -151,6 +151,14 @@ impl Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(python_formatter);
+        // Ansible's Jinja drops the line break after a block tag and keeps
+        // a template's final line break (preserve_trailing_newlines).
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid");
+        env.set_syntax(syntax);
         filters::register(&mut env);
         Vars {
             inner: Arc::new(Inner {
