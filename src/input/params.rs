@@ -1,5 +1,5 @@
 //! Resolving parameters: every value evaluated as Ansible would
-//! (src/input/ansible.rs) in the precedence the given values have
+//! (src/input/ansible/) in the precedence the given values have
 //! (given.rs), then checked against its parameter's kind.
 
 use std::collections::BTreeMap;

@@ -123,3 +123,34 @@ fn no_folder_named_tilde() {
         "a folder named ~ is in the repository root"
     );
 }
+
+/// A comment that names a file of src/ names one that exists (files move;
+/// their mentions must move with them).
+#[test]
+fn comments_name_files_that_exist() {
+    let mut files = Vec::new();
+    rust_files(&repo().join("src"), &mut files);
+    let mut stale = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let Some(at) = line.find("//") else { continue };
+            let comment = &line[at..];
+            for (pos, _) in comment.match_indices("src/") {
+                let path: String = comment[pos..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || "_/.".contains(*c))
+                    .collect();
+                let path = path.trim_end_matches('.');
+                if path.ends_with(".rs") && !repo().join(path).exists() {
+                    stale.push(format!("{}:{}: {path}", file.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "comments name files that do not exist:\n{}",
+        stale.join("\n")
+    );
+}

@@ -1,6 +1,6 @@
 //! The facts' mappings (`ansible_facts`, `ansible_python`, …) as
 //! templates see them, and the record of names a template looked up and
-//! did not find, which src/input/ansible.rs reads to refuse a template
+//! did not find, which the evaluator (mod.rs) reads to refuse a template
 //! that needed a fact only the host knows.
 
 use std::collections::BTreeMap;
