@@ -115,13 +115,22 @@ impl Renderer {
         plan: &Plan,
         with: Option<&user_data::Composition>,
     ) -> Result<BTreeMap<Utf8PathBuf, Vec<u8>>> {
+        // The plan's value, the unit and install.sh are made once and
+        // shared: the snippet carries install.sh, the steps embed the unit.
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        let install_sh = self.install_sh(plan, &base, &unit, Layout::Readable)?;
         let mut files: BTreeMap<Utf8PathBuf, Vec<u8>> = BTreeMap::new();
         for f in Format::ALL {
-            files.insert(f.file_name().into(), self.render(plan, f)?.into_bytes());
+            let text = match f {
+                Format::Unit => unit.clone(),
+                Format::Shell => install_sh.clone(),
+                Format::Dockerfile => self.dockerfile(plan, &base, &unit)?,
+                Format::CloudInit => self.cloud_init(plan, &base, &install_sh)?,
+            };
+            files.insert(f.file_name().into(), text.into_bytes());
         }
         if let Some(comp) = with {
-            let install_sh = &files[&Utf8PathBuf::from(Format::Shell.file_name())];
-            let install_sh = String::from_utf8(install_sh.clone()).context("install.sh")?;
             let combined = user_data::combine(&install_sh, comp, plan.cloud_init.limit)?;
             files.insert(user_data::FILE.into(), combined);
         }
@@ -145,7 +154,10 @@ impl Renderer {
             Format::Unit => Ok(unit),
             Format::Shell => self.install_sh(plan, &base, &unit, Layout::Readable),
             Format::Dockerfile => self.dockerfile(plan, &base, &unit),
-            Format::CloudInit => self.cloud_init(plan, &base, &unit),
+            Format::CloudInit => {
+                let full = self.install_sh(plan, &base, &unit, Layout::Readable)?;
+                self.cloud_init(plan, &base, &full)
+            }
         }
     }
 
@@ -170,17 +182,18 @@ impl Renderer {
         templates::render(&self.env, template::DOCKERFILE, &ctx)
     }
 
-    fn cloud_init(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
+    /// The snippet, carrying `full` (the readable install.sh) compacted
+    /// or, over the limit, gzip-compressed.
+    fn cloud_init(&self, plan: &Plan, base: &Value, full: &str) -> Result<String> {
         let limit = plan.cloud_init.limit;
-        let full = self.install_sh(plan, base, unit, Layout::Readable)?;
-        let install_sh = shell_lex::compact(&full);
+        let install_sh = shell_lex::compact(full);
         let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
         let readable = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
         if readable.len() <= limit {
             return Ok(readable);
         }
         // Too big to read: install.sh itself, byte for byte, gzip-compressed.
-        let install_sh_gz = gzip::gzip_base64(&full);
+        let install_sh_gz = gzip::gzip_base64(full);
         let ctx = context! { ..context! { install_sh => "", install_sh_gz }, ..base.clone() };
         let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
         if text.len() > limit {
