@@ -33,7 +33,7 @@ pub enum Node {
 pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
     let mut builder = Builder::default();
     Parser::new_from_str(text)
-        .load(&mut builder, false)
+        .load(&mut builder, true)
         .map_err(|e| {
             (
                 e.info().to_string(),
@@ -43,6 +43,14 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
         })?;
     if let Some(err) = builder.error {
         return Err(err);
+    }
+    // PyYAML's load, which Ansible uses, takes one document.
+    if let Some(line) = builder.second_document {
+        return Err((
+            "a second YAML document starts here; a vars file holds one".into(),
+            line,
+            1,
+        ));
     }
     Ok(builder.root)
 }
@@ -56,6 +64,9 @@ struct Builder {
     keys: Vec<Option<Node>>,
     root: Option<Node>,
     error: Option<(String, usize, usize)>,
+    documents: usize,
+    /// The line where a second document starts, if one does.
+    second_document: Option<usize>,
 }
 
 impl Builder {
@@ -105,6 +116,12 @@ impl MarkedEventReceiver for Builder {
                 self.keys.push(None);
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents == 2 {
+                    self.second_document = Some(mark.line());
+                }
+            }
             Event::Alias(id) => match self.anchors.get(&id).cloned() {
                 Some(node) => self.push_value(node, 0),
                 None => {
@@ -386,5 +403,11 @@ mod tests {
         assert_eq!(t[1].1, Raw::Unsafe("{{ x }}".into()));
         let (msg, line, _) = load("a: [1,\nb: 2\n").unwrap_err();
         assert!(!msg.is_empty() && line >= 1);
+        let (msg, line, _) = load("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(
+            msg.contains("second YAML document") && line == 2,
+            "{msg} {line}"
+        );
+        assert!(load("---\na: 1\n...\n").is_ok());
     }
 }
