@@ -271,8 +271,11 @@ def main():
         for p in problems:
             print(f"  {p[0]}: {p[1]} on {p[2]}: {p[3]}")
         failed += len(problems)
+    kept = f" (work dir kept: {work})" if failed or args.work else ""
     print(f"\noracle: {len(cases)} cases, patroni-bake in {t_bake:.1f}s, total {time.time() - t0:.1f}s; "
-          f"{failed} failures (work dir {work})")
+          f"{failed} failures{kept}")
+    if not failed and not args.work:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 
