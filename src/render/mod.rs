@@ -232,9 +232,11 @@ impl Renderer {
                 let body = match use_ {
                     // Indentation would break a heredoc, which no RUN can
                     // hold either. (A value's line break is data here.)
+                    // Lexed once for both the check and the indentation.
                     StepUse::Script => {
-                        shell_lex::refuse_heredoc(&text, &s.template, source)?;
-                        shell_lex::indent(&text, "    ")
+                        let lexed = shell_lex::lines(&text);
+                        shell_lex::refuse_heredoc(&lexed, &s.template, source)?;
+                        shell_lex::indent_lines(&lexed, "    ")
                     }
                     StepUse::DockerRun => {
                         let body = Value::from_safe_string(text.trim_end_matches('\n').to_string());

@@ -185,8 +185,13 @@ fn in_code(
 /// lines that start inside a quoted string (data) and empty lines are
 /// left as they are.
 pub fn indent(text: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for line in lines(text) {
+    indent_lines(&lines(text), prefix)
+}
+
+/// [`indent`] of text already lexed.
+pub fn indent_lines(lexed: &[Line], prefix: &str) -> String {
+    let mut out = String::new();
+    for line in lexed {
         if !line.starts_in_quote && !line.text.is_empty() {
             out.push_str(prefix);
         }
@@ -221,8 +226,8 @@ pub fn compact(text: &str) -> String {
 
 /// A step's text holds no here-document (install.sh indents step bodies,
 /// which would break one; a RUN cannot hold one at all).
-pub fn refuse_heredoc(text: &str, template: &str, source: &str) -> Result<()> {
-    match lines(text).iter().find(|l| l.heredoc) {
+pub fn refuse_heredoc(lexed: &[Line], template: &str, source: &str) -> Result<()> {
+    match lexed.iter().find(|l| l.heredoc) {
         Some(line) => bail!("{}: {HEREDOC}", where_(template, source, line)),
         None => Ok(()),
     }
