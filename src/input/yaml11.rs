@@ -189,20 +189,31 @@ pub fn raw(node: &Node) -> Raw {
         Node::Scalar {
             text, plain, tag, ..
         } => match tag {
-            Some(t) => tagged(t, text, *plain),
+            Some(t) => tagged(t, text),
             None if *plain => resolve_plain(text),
             None => Raw::Str(text.clone()),
         },
     }
 }
 
-fn tagged(t: &Tag, text: &str, plain: bool) -> Raw {
+fn tagged(t: &Tag, text: &str) -> Raw {
     let core = t.handle == "!!" || t.handle == "tag:yaml.org,2002:";
     match (t.handle.as_str(), t.suffix.as_str()) {
         ("!", "vault") => Raw::Vault,
         ("!", "unsafe") => Raw::Unsafe(text.to_string()),
         (_, "str") if core => Raw::Str(text.to_string()),
-        (_, "int" | "float" | "bool" | "null") if core && plain => resolve_plain(text),
+        // An explicit core tag types the scalar whatever its style, as
+        // PyYAML's constructors do (`!!int '32768'` is 32768).
+        (_, tag @ ("int" | "float" | "bool" | "null")) if core => {
+            match (tag, resolve_plain(text)) {
+                ("int", r @ Raw::Int(_)) | ("float", r @ Raw::Float(_)) => r,
+                ("float", Raw::Int(i)) => Raw::Float(format!("{i}.0")),
+                ("bool", r @ Raw::Bool(_)) | ("null", r @ Raw::Null) => r,
+                _ => Raw::Other(
+                    "a value that its YAML tag (!!int, !!float, !!bool, !!null) does not fit",
+                ),
+            }
+        }
         _ => Raw::Other("a tagged value (a YAML tag other than !vault and !unsafe)"),
     }
 }
@@ -401,6 +412,10 @@ mod tests {
         let t = top("s: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\nu: !unsafe '{{ x }}'\n");
         assert_eq!(t[0].1, Raw::Vault);
         assert_eq!(t[1].1, Raw::Unsafe("{{ x }}".into()));
+        let t = top("a: !!int '32768'\nb: !!float 2\nc: !!bool 'no'\n");
+        assert_eq!(t[0].1, Raw::Int("32768".into()));
+        assert_eq!(t[1].1, Raw::Float("2.0".into()));
+        assert_eq!(t[2].1, Raw::Bool(false));
         let (msg, line, _) = load("a: [1,\nb: 2\n").unwrap_err();
         assert!(!msg.is_empty() && line >= 1);
         let (msg, line, _) = load("a: 1\n---\nb: 2\n").unwrap_err();
