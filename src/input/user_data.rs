@@ -8,7 +8,7 @@
 use anyhow::Result;
 use camino::Utf8Path;
 
-use super::yaml11::{self, Node};
+use super::yaml11::{self, Top};
 use crate::error::usage;
 
 /// One part of the user's user data, as read and checked.
@@ -100,14 +100,10 @@ pub fn classify(path: &Utf8Path, content: &[u8]) -> Result<&'static str> {
 /// A `#cloud-config` part is a YAML mapping (or empty), as cloud-init's
 /// PyYAML reads it.
 fn check_cloud_config(path: &Utf8Path, text: &str) -> Result<()> {
-    match yaml11::load(text) {
-        Ok(None) | Ok(Some(Node::Map(_))) => Ok(()),
-        Ok(Some(Node::Seq(_))) => Err(usage(format!(
-            "--with {path}: the #cloud-config's top level is a list; it must be a mapping of cloud-config keys"
-        ))),
-        Ok(Some(node)) if yaml11::raw(&node) == crate::input::varsfile::Raw::Null => Ok(()),
-        Ok(Some(_)) => Err(usage(format!(
-            "--with {path}: the #cloud-config's top level is a single value; it must be a mapping of cloud-config keys"
+    match yaml11::load_top(text) {
+        Ok(Top::Map(_) | Top::Empty) => Ok(()),
+        Ok(Top::Other(what)) => Err(usage(format!(
+            "--with {path}: the #cloud-config's top level is {what}; it must be a mapping of cloud-config keys"
         ))),
         Err((msg, line, col)) => Err(usage(format!(
             "--with {path}:{line}:{col}: the #cloud-config is not valid YAML: {msg}"

@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::yaml11::{self, Node};
+use super::yaml11::{self, Node, Top};
 use crate::error::usage;
 
 /// One top-level entry of a vars file.
@@ -151,21 +151,21 @@ pub(super) fn io_reason(e: &std::io::Error) -> String {
 }
 
 fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
-    let root = yaml11::load(text).map_err(|(msg, line, col)| {
+    let top = yaml11::load_top(text).map_err(|(msg, line, col)| {
         usage(format!("{path}:{line}:{col}: YAML syntax error: {msg}"))
     })?;
-    let pairs = match root {
-        Some(Node::Map(pairs)) => pairs,
-        None => return Err(no_values(path)),
-        Some(node) => match yaml11::raw(&node) {
-            Raw::Null => return Err(no_values(path)),
-            other => {
-                return Err(usage(format!(
-                "{path}:1: the top level is {}; it must be a mapping of parameter names to values",
-                other.type_name()
+    let pairs = match top {
+        Top::Map(pairs) => pairs,
+        Top::Empty => {
+            return Err(usage(format!(
+                "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
             )))
-            }
-        },
+        }
+        Top::Other(what) => {
+            return Err(usage(format!(
+                "{path}:1: the top level is {what}; it must be a mapping of parameter names to values"
+            )))
+        }
     };
     // Merged keys (`<<: *defaults`) first, then the file's own in order,
     // a repeated key kept (the later wins where they are read).
@@ -187,12 +187,6 @@ fn parse_yaml(path: &Utf8Path, text: &str) -> Result<Vec<Entry>> {
             })
         })
         .collect()
-}
-
-fn no_values(path: &Utf8Path) -> anyhow::Error {
-    usage(format!(
-        "vars file {path} holds no values (only comments or '---'); it must hold a mapping of parameter names to values"
-    ))
 }
 
 fn line_of(node: &Node) -> Option<usize> {

@@ -55,6 +55,27 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
     Ok(builder.root)
 }
 
+/// The top level of a document, as vars files and cloud-config need it.
+pub enum Top {
+    Map(Vec<(Node, Node)>),
+    /// No document, or a null one (only comments or `---`).
+    Empty,
+    /// Anything else, by what it is (`a list`, `a string`).
+    Other(&'static str),
+}
+
+/// [`load`], then the top level's shape.
+pub fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
+    Ok(match load(text)? {
+        Some(Node::Map(pairs)) => Top::Map(pairs),
+        None => Top::Empty,
+        Some(node) => match raw(&node) {
+            Raw::Null => Top::Empty,
+            other => Top::Other(other.type_name()),
+        },
+    })
+}
+
 #[derive(Default)]
 struct Builder {
     /// Open collections, with their anchor ids.

@@ -181,14 +181,9 @@ fn in_code(
     Some(0)
 }
 
-/// `text` with `prefix` before every line that holds code or a comment;
-/// lines that start inside a quoted string (data) and empty lines are
-/// left as they are.
-pub fn indent(text: &str, prefix: &str) -> String {
-    indent_lines(&lines(text), prefix)
-}
-
-/// [`indent`] of text already lexed.
+/// The lexed text with `prefix` before every line that holds code or a
+/// comment; lines that start inside a quoted string (data) and empty lines
+/// are left as they are.
 pub fn indent_lines(lexed: &[Line], prefix: &str) -> String {
     let mut out = String::new();
     for line in lexed {
@@ -250,6 +245,10 @@ pub fn where_(template: &str, source: &str, line: &Line) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn indent(text: &str, prefix: &str) -> String {
+        indent_lines(&lines(text), prefix)
+    }
 
     #[test]
     fn quotes_substitutions_and_comments() {

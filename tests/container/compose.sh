@@ -10,34 +10,6 @@
 FLEET=$REPO/tests/data/user-data/fleet.yaml
 FLEET_MERGE=$REPO/tests/data/user-data/fleet-merge.yaml
 
-# Boot a container of BASE through cloud-init's stages with USER_DATA as its
-# NoCloud seed; the container stays up for the checks. With "fails", the
-# final stage (where scripts run) must exit 1, as cloud-init does when a
-# module failed.
-boot_cloud_init() { # NAME BASE USER_DATA [fails]
-    local c=$1 base=$2 user_data=$3 final_rc=0
-    [ "${4:-}" = fails ] && final_rc=1
-    local seed="$WORK/seed-$c"
-    mkdir -p "$seed"
-    cp "$user_data" "$seed/user-data"
-    printf 'instance-id: %s\nlocal-hostname: patroni-bake-test\n' "$c" >"$seed/meta-data"
-    CONTEXT_REPRO="docker run --rm -it --network host -v $CA_BUNDLE:$CA_IN:ro -v $seed:/var/lib/cloud/seed/nocloud:ro $base sh -c 'cloud-init init --local && cloud-init init && cloud-init modules --mode=config && cloud-init modules --mode=final; cloud-init status --long'"
-    start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$seed:/var/lib/cloud/seed/nocloud:ro" -v "$HERE:/pbct/tests:ro"
-    # Exit 2 is cloud-init 24+'s recoverable error (a container has no
-    # ssh keys or network); the status is checked by the caller.
-    # shellcheck disable=SC2016 # expanded by the container's shell
-    step "$c: cloud-init init --local, init, modules config and final" cexec "$c" sh -c \
-        'for stage in "init --local" init "modules --mode=config" "modules --mode=final"; do
-             rc=0; cloud-init $stage || rc=$?
-             if [ "$stage" = "modules --mode=final" ] && [ "$1" -ne 0 ]; then
-                 echo "cloud-init $stage: exit $rc (a module is expected to fail)"
-                 [ "$rc" -eq "$1" ] || exit 3
-             elif [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
-                 echo "cloud-init $stage: exit $rc"; exit "$rc"
-             fi
-         done' sh "$final_rc"
-}
-
 # The fleet's part took full effect in container C.
 assert_fleet() { # CONTAINER LABEL
     local c=$1 what=$2
@@ -48,17 +20,6 @@ assert_fleet() { # CONTAINER LABEL
     expect_same "$what: the fleet's write_files wrote /etc/fleet/role" "$(cexec "$c" cat /etc/fleet/role)" pg-ha
     expect_same "$what: the fleet's bootcmd ran" "$(cexec "$c" cat /root/fleet-bootcmd)" fleet-bootcmd-ran
     expect_same "$what: the fleet's runcmd ran" "$(cexec "$c" cat /root/fleet-runcmd)" fleet-runcmd-ran
-}
-
-# cloud-init's status is done with no error in C.
-assert_done() { # CONTAINER LABEL
-    local c=$1 what=$2 status
-    status=$(cexec "$c" cloud-init status --long || true)
-    printf '%s\n' "$status" | sed 's/^/    /'
-    expect_contains "$what: cloud-init status done" "$status" "status: done"
-    case "$status" in
-        *"errors:"*) expect_contains "$what: no errors" "$status" "errors: []" ;;
-    esac
 }
 
 # One boot: the fleet's keys, Patroni's end state, a clean status.

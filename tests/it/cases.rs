@@ -36,35 +36,35 @@ pub fn golden_cases() -> Vec<Case> {
 }
 
 impl Case {
+    /// The case's options as (flag, value) pairs: every option takes one.
+    fn options(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.args.chunks(2).map(|pair| match pair {
+            [flag, value] => (flag.as_str(), value.as_str()),
+            [flag] => panic!("golden case {}: {flag} has no value", self.name),
+            _ => unreachable!("chunks of two"),
+        })
+    }
+
     /// The arguments that choose the plan (all but the user-data parts),
     /// for `plan`.
     #[allow(dead_code)] // the benchmark includes this file too
     pub fn plan_args(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut args = self.args.iter();
-        while let Some(flag) = args.next() {
-            let value = args.next().cloned().unwrap_or_default();
-            if flag != "--with" && flag != "--patroni-part" {
-                out.extend([flag.clone(), value]);
-            }
-        }
-        out
+        self.options()
+            .filter(|(flag, _)| *flag != "--with" && *flag != "--patroni-part")
+            .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
+            .collect()
     }
 
     /// The `--with` files (paths relative to the repository), in order,
     /// and whether the install's part comes first.
     #[allow(dead_code)]
     pub fn user_parts(&self) -> (Vec<String>, bool) {
-        let mut files = Vec::new();
-        let mut first = false;
-        let mut args = self.args.iter();
-        while let Some(flag) = args.next() {
-            match (flag.as_str(), args.next()) {
-                ("--with", Some(f)) => files.push(f.clone()),
-                ("--patroni-part", Some(p)) => first = p == "first",
-                _ => {}
-            }
-        }
+        let files = self
+            .options()
+            .filter(|(flag, _)| *flag == "--with")
+            .map(|(_, f)| f.to_string())
+            .collect();
+        let first = self.options().any(|o| o == ("--patroni-part", "first"));
         (files, first)
     }
 
@@ -76,14 +76,10 @@ impl Case {
         use patroni_bake::input::Source;
         let mut sources = Vec::new();
         let mut locks = Vec::new();
-        let mut args = self.args.iter();
-        while let Some(flag) = args.next() {
-            let value = args
-                .next()
-                .unwrap_or_else(|| panic!("golden case {}: {flag} has no value", self.name));
-            match flag.as_str() {
-                "--set" => sources.push(Source::Set(value.clone())),
-                "--fact" => sources.push(Source::Fact(value.clone())),
+        for (flag, value) in self.options() {
+            match flag {
+                "--set" => sources.push(Source::Set(value.to_string())),
+                "--fact" => sources.push(Source::Fact(value.to_string())),
                 "--vars" => sources.push(Source::Vars(
                     repo().join(value).to_str().expect("UTF-8 path").into(),
                 )),

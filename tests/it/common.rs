@@ -67,3 +67,28 @@ pub fn plan_of(
     let resolved = patroni_bake::input::resolve(&recipe.def, target, given, validation)?;
     patroni_bake::plan::build(recipe, target, &resolved)
 }
+
+/// The parts of a user-data file as cloud-init's own code reads them (gzip,
+/// MIME, transfer encodings): (file name, MIME type, payload), in order.
+pub fn cloud_init_parts(path: &Path) -> Vec<(String, String, String)> {
+    const READER: &str = r##"
+import json, sys
+from cloudinit import user_data, util
+raw = open(sys.argv[1], "rb").read()
+print(json.dumps([
+    [p.get_filename(), p.get_content_type(), util.fully_decoded_payload(p)]
+    for p in user_data.convert_string(raw).walk()
+    if not p.is_multipart()
+]))
+"##;
+    let out = run(Command::new("/usr/bin/python3")
+        .args(["-c", READER])
+        .arg(path));
+    assert!(
+        out.status.success(),
+        "cloud-init cannot read {}: {}",
+        path.display(),
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

@@ -33,15 +33,20 @@ const PRINTING: &[&[&str]] = &[
     &["--help"],
 ];
 
-/// `CMD | head -c 1`: the reader takes one byte and closes the pipe.
-fn head_c1(args: &[&str]) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patroni-bake"))
+/// The tool with `args`, its stdout and stderr piped to this test.
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    bin()
         .current_dir(repo())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// `CMD | head -c 1`: the reader takes one byte and closes the pipe.
+fn head_c1(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = spawn_piped(args);
     let mut stdout = child.stdout.take().unwrap();
     let mut one = [0u8; 1];
     stdout.read_exact(&mut one).unwrap();
@@ -72,13 +77,7 @@ fn every_subcommand_ends_quietly_when_the_reader_stops() {
 #[test]
 fn a_pipe_closed_before_the_first_write_is_a_quiet_end() {
     for args in PRINTING {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_patroni-bake"))
-            .current_dir(repo())
-            .args(*args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_piped(args);
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let err = text(&out.stderr);
