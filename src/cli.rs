@@ -69,6 +69,9 @@ pub struct LockArgs {
     /// Refresh the recipe's own lock in DIR/install_patroni/ (a checkout's recipes/; the default version only).
     #[arg(long, value_name = "DIR")]
     pub recipes: Option<Utf8PathBuf>,
+    /// Lock uv and pipx for installer=uv (the recipe's uv-installer.uv.lock) instead of Patroni.
+    #[arg(long)]
+    pub uv_installer: bool,
 }
 
 #[derive(Debug, Args)]

@@ -147,6 +147,7 @@ step_patroni() {
     else
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin
+
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
         # an install after a failed one ends like a first install (pipx 1.7
         # records --force-reinstall when it replaces a venv). Removals in the

@@ -159,7 +159,7 @@ step_patroni() {
     fi
     # The distributions in a site-packages directory, as their dist-info
     # directories name them: sorted name==version, each followed by a space.
-    # (pip names them: no newline or glob in them, so ls is safe to read.)
+    # (pip and uv name them: no newline or glob in them, so ls is safe to read.)
     # shellcheck disable=SC2012
     dists() {
         ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' |
@@ -212,6 +212,7 @@ step_patroni() {
     else
         runuser -u postgres -- mkdir -p /var/lib/pgsql/.local/share/pipx
         runuser -u postgres -- mkdir -p /var/lib/pgsql/.local/bin
+
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
         # an install after a failed one ends like a first install (pipx 1.7
         # records --force-reinstall when it replaces a venv). Removals in the

@@ -25,6 +25,12 @@ pub fn lock(args: &LockArgs) -> Result<ExitCode> {
             ))
         }
     };
+    if args.uv_installer {
+        eprintln!("patroni-bake: locking uv and pipx for installer=uv, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
+        let out = lock::lock_uv_installer(&mut recipe, &inputs, dest)?;
+        eprintln!("patroni-bake: wrote {out}");
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
     let out = lock::lock(&mut recipe, &inputs, &version, dest)?;
     eprintln!("patroni-bake: wrote {out}; render with --lock {out}");

@@ -12,4 +12,4 @@ mod yaml11;
 
 pub use given::{collect, given_map, Given, Inputs, Source};
 pub use params::Validation;
-pub use resolved::{resolve, InstallMethod, Params, Resolved};
+pub use resolved::{resolve, Backend, InstallMethod, Params, Resolved};

@@ -71,6 +71,16 @@ pub enum InstallMethod {
     Package,
 }
 
+/// What makes Patroni's venv (`installer`): pipx's backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// pipx with pip, as the role does.
+    Pip,
+    /// uv and pipx from the lock; pipx's uv backend.
+    Uv,
+}
+
 /// Every parameter of recipe.toml, as resolved for one target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,6 +94,7 @@ pub struct Params {
     pub patroni_extras: String,
     pub pipx_home: String,
     pub install_method: InstallMethod,
+    pub installer: Backend,
     #[serde(deserialize_with = "parsed")]
     pub lock_dependencies: bool,
     pub wheelhouse: String,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::method::PACKAGE_BIN;
 use super::network::{apt_conf, AptConf};
 use super::spec::{pipx_version, smoke_modules, PatroniSpec, UnitType};
-use super::{InstallMethod, Params, Paths};
+use super::{Backend, InstallMethod, Params, Paths};
 use crate::recipe::{Family, PackageManager, PipxSource, RecipeDef, Target};
 
 /// Where the systemd unit is installed.
@@ -15,9 +15,15 @@ const UNIT_DIR: &str = "/etc/systemd/system";
 /// pipx, the Python that runs it, and the requirement it installs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Installer {
+    /// pipx's backend, which makes Patroni's venv: `pip` or `uv`.
+    pub backend: Backend,
     /// Packages the package manager installs: pipx, or a Python with pip;
-    /// for `package`, Patroni's packages and those of its extras.
+    /// for `package`, Patroni's packages and those of its extras; for
+    /// installer=uv, what builds sdists (none: uv takes wheels only).
     pub os_packages: Vec<String>,
+    /// installer=uv: the package of the target's Python, installed only
+    /// where that Python is not there.
+    pub python_package: Option<String>,
     /// Where pipx comes from: `os-package` or `pip-user`.
     pub pipx_source: PipxSource,
     /// pip requirement for pipx when `pipx_source` is `pip-user`.
@@ -44,11 +50,16 @@ impl Installer {
         def: &RecipeDef,
         t: &Target,
         family: &Family,
+        p: &Params,
         spec: &PatroniSpec,
         os_packages: Vec<String>,
     ) -> Installer {
+        let uv = p.installer == Backend::Uv && p.install_method == InstallMethod::Pipx;
         Installer {
+            backend: p.installer,
             os_packages,
+            // The command is the package on every target (python3, python3.11).
+            python_package: uv.then(|| t.python.clone()),
             pipx_source: family.pipx_source,
             pipx_pip_spec: def.pipx_pip_spec.clone(),
             pipx_version: pipx_version(&def.pipx_pip_spec),
@@ -110,9 +121,12 @@ impl CloudInit {
     pub fn of(p: &Params, pm: PackageManager, os_packages: &[String]) -> CloudInit {
         CloudInit {
             limit: p.cloud_init_limit,
-            packages: match p.install_method {
-                InstallMethod::Package => Vec::new(),
-                InstallMethod::Pipx => os_packages.to_vec(),
+            // installer=uv installs its Python only where it is missing,
+            // which install.sh checks: cloud-init's packages module would
+            // run the package manager on every boot image.
+            packages: match (p.install_method, p.installer) {
+                (InstallMethod::Package, _) | (InstallMethod::Pipx, Backend::Uv) => Vec::new(),
+                (InstallMethod::Pipx, Backend::Pip) => os_packages.to_vec(),
             },
             apt: apt_conf(p, pm),
         }

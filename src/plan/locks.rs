@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{InstallMethod, Params, Paths, PatroniSpec};
+use super::{Backend, InstallMethod, Params, Paths, PatroniSpec};
 use crate::error::usage;
 use crate::recipe::requirement::normalize_name;
 use crate::recipe::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
@@ -25,7 +25,8 @@ pub struct LockPlan {
     /// Where every locked file is downloaded and hash-checked; pipx then
     /// installs from there with no index. Removed after the install.
     pub download_dir: String,
-    /// The shared libraries' locked requirements, by name.
+    /// The shared libraries' locked requirements, by name (with
+    /// installer=uv, the build constraints of sdists).
     pub shared: Vec<LockedReq>,
     /// Patroni's (with its extras' closure), by name.
     pub patroni: Vec<LockedReq>,
@@ -101,7 +102,9 @@ pub(super) fn lock_plan(
             "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
         ));
     };
-    let with_pipx = family.pipx_source == PipxSource::PipUser;
+    // With installer=uv, pipx comes from the uv-installer lock; the shared
+    // libraries' lock then constrains the builds of sdists (setuptools).
+    let with_pipx = p.installer == Backend::Pip && family.pipx_source == PipxSource::PipUser;
     let reqs = requirements(recipe, target, t, version, &spec.extras, with_pipx)?;
     let dir = &paths.lock_dir;
     let shared = format!("{}/shared", paths.pipx_home);
@@ -250,7 +253,7 @@ fn check_extras_of(recipe: &Recipe, lock: &UvLock, version: &str, extras: &[Stri
 
 /// The closure of `choices`, one hash per architecture (one, where both
 /// take the same file), and the packages whose file is an sdist.
-fn lines(
+pub(super) fn lines(
     lock: &UvLock,
     choices: &[&str],
     t: &Target,
@@ -302,7 +305,7 @@ fn lines(
 }
 
 /// Sorted `name==version`, as the install's site-packages listing prints.
-fn pins(reqs: &[LockedReq]) -> Vec<String> {
+pub(super) fn pins(reqs: &[LockedReq]) -> Vec<String> {
     let mut pins: Vec<String> = reqs.iter().map(LockedReq::pin).collect();
     pins.sort();
     pins

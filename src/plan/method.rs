@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::{InstallMethod, LockPlan, Params, PatroniSpec};
+use super::{Backend, InstallMethod, LockPlan, Params, PatroniSpec};
 use crate::error::usage;
 use crate::recipe::{Family, Target};
 
@@ -47,7 +47,12 @@ pub(super) fn os_packages(
     if p.install_method == InstallMethod::Package {
         return packages_for(family, t, &spec.extras);
     }
-    let mut packages = t.packages.clone();
+    // installer=uv needs no pipx from the package manager; its Python is
+    // Installer::python_package.
+    let mut packages = match p.installer {
+        Backend::Pip => t.packages.clone(),
+        Backend::Uv => Vec::new(),
+    };
     // What builds the locked sdists with C code (recipe.toml's
     // sdist_build_packages), each once.
     for sdist in lock.iter().flat_map(|l| &l.sdists) {

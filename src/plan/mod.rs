@@ -20,10 +20,11 @@ mod paths;
 mod profile;
 mod spec;
 mod steps;
+mod uv_installer;
 #[cfg(test)]
 mod tests;
 
-pub use crate::input::{InstallMethod, Params};
+pub use crate::input::{Backend, InstallMethod, Params};
 pub use installer::{CloudInit, Installer, Unit};
 pub use locks::{LockPlan, LockedReq};
 pub use method::PACKAGE_BIN;
@@ -32,6 +33,7 @@ pub use paths::{Paths, UserDir};
 pub use profile::{Profile, BLOCK_MARKER};
 pub use spec::{PatroniSpec, UnitType};
 pub use steps::PlannedStep;
+pub use uv_installer::{runs_uv_installer, UvInstaller, UvWheel};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -68,6 +70,8 @@ pub struct Plan {
     pub network: Network,
     /// What the cloud-init snippet does natively.
     pub cloud_init: CloudInit,
+    /// uv and pipx, where `installer` is uv.
+    pub uv: Option<UvInstaller>,
     /// The hash-locked install (`lock_dependencies`), or `None` where the
     /// dependencies float or the package manager pins them.
     pub lock: Option<LockPlan>,
@@ -86,6 +90,14 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
     }
     let spec = PatroniSpec::of(&p, &resolved.extras);
     let paths = Paths::of(&p, t);
+    let uv = uv_installer::uv_installer(
+        recipe,
+        target,
+        t,
+        &p,
+        &paths,
+        resolved.given.get("installer"),
+    )?;
     let lock = locks::lock_plan(recipe, target, t, family, &p, &spec, &paths)?;
     let os_packages = method::os_packages(family, t, &p, &spec, lock.as_ref())?;
     Ok(Plan {
@@ -96,15 +108,16 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         family: t.family,
         package_manager: family.package_manager,
         install_method: p.install_method,
-        steps: steps::planned_steps(def, p.install_method, family.pipx_source, lock.is_some()),
+        steps: steps::planned_steps(def, &p, family.pipx_source, lock.is_some()),
         user: p.pg_user.clone(),
         group: p.pg_group.clone(),
         unit: Unit::of(&p, &spec, &paths),
         cloud_init: CloudInit::of(&p, family.package_manager, &os_packages),
-        installer: Installer::of(def, t, family, &spec, os_packages),
+        installer: Installer::of(def, t, family, &p, &spec, os_packages),
         profile: Profile::standard(),
         network: Network::of(&p, family.package_manager),
         paths,
+        uv,
         lock,
         params: p,
     })

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Params;
+use super::{Backend, Params};
 use crate::recipe::PackageManager;
 
 /// cloud-init's `apt:` settings.
@@ -24,7 +24,8 @@ pub struct AptConf {
 #[derive(Debug, Clone, Serialize)]
 pub struct Network {
     /// Environment for commands that reach the network (the package
-    /// manager, pip): proxies, index URL and CA bundle. Empty ones left out.
+    /// manager, pip, uv): proxies, index URL and CA bundle. Empty ones left
+    /// out.
     pub env: BTreeMap<String, String>,
     /// Package-manager options: quiet, lock timeout and retries, a CA bundle.
     pub package_manager_args: Vec<String>,
@@ -53,6 +54,18 @@ fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<St
     ] {
         if !value.is_empty() {
             env.insert(var.to_string(), value.clone());
+        }
+    }
+    // uv reads its own variables; Python's ssl module (which fetches uv's
+    // wheel) reads SSL_CERT_FILE too.
+    if p.installer == Backend::Uv {
+        for (value, var) in [
+            (&p.pip_index_url, "UV_DEFAULT_INDEX"),
+            (&p.ca_bundle, "SSL_CERT_FILE"),
+        ] {
+            if !value.is_empty() {
+                env.insert(var.to_string(), value.clone());
+            }
         }
     }
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();

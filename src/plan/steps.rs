@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::recipe::{template, PipxSource, RecipeDef, StepWhen};
 
-use super::InstallMethod;
+use super::{Backend, InstallMethod, Params};
 
 /// One step of this install.
 #[derive(Debug, Clone, Serialize)]
@@ -27,17 +27,19 @@ pub struct PlannedStep {
 /// The recipe's steps that apply, in the recipe's order.
 pub fn planned_steps(
     def: &RecipeDef,
-    method: InstallMethod,
+    p: &Params,
     pipx_source: PipxSource,
     locked: bool,
 ) -> Vec<PlannedStep> {
-    let pipx = method == InstallMethod::Pipx;
+    let pipx = p.install_method == InstallMethod::Pipx;
+    let uv = pipx && p.installer == Backend::Uv;
     def.steps
         .iter()
         .filter(|s| match s.when {
             StepWhen::Always => true,
             StepWhen::Pipx => pipx,
-            StepWhen::PipxFromPip => pipx && pipx_source == PipxSource::PipUser,
+            StepWhen::PipxFromPip => pipx && !uv && pipx_source == PipxSource::PipUser,
+            StepWhen::Uv => uv,
             StepWhen::Package => !pipx,
         })
         .map(|s| {

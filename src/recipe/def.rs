@@ -22,6 +22,11 @@ pub struct RecipeDef {
     pub pipx_pip_spec: String,
     /// What pipx keeps in its shared venv (pip and its build tools).
     pub pipx_shared_libs: Vec<String>,
+    /// installer=uv: the requirements of uv and of the pipx whose uv
+    /// backend makes Patroni's venv (locked in uv-installer.uv.lock).
+    pub uv_installer: Vec<String>,
+    /// The oldest Python (`major.minor`) that runs that pipx.
+    pub uv_installer_min_python: String,
     /// The Python modules each extra installs, imported once after an
     /// install as a smoke check.
     pub extra_modules: BTreeMap<String, Vec<String>>,
@@ -62,8 +67,11 @@ pub enum StepWhen {
     Always,
     /// install_method=pipx.
     Pipx,
-    /// install_method=pipx where pipx comes from PyPI (`pip-user`).
+    /// install_method=pipx where pipx comes from PyPI (`pip-user`), with
+    /// installer=pip.
     PipxFromPip,
+    /// install_method=pipx with installer=uv.
+    Uv,
     /// install_method=package.
     Package,
 }

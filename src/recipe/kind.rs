@@ -30,6 +30,8 @@ pub enum Kind {
     Bool,
     /// `pipx` or `package`.
     InstallMethod,
+    /// `pip` or `uv`.
+    Installer,
     /// A size in bytes, from 1024 to 16777216 (16 MiB).
     Bytes,
 }
@@ -50,6 +52,7 @@ impl Kind {
             Kind::HostList => "empty, or comma-separated host names, domains (.example.com) or addresses (10.0.0.0/8)",
             Kind::Bool => "true or false",
             Kind::InstallMethod => "pipx or package",
+            Kind::Installer => "pip or uv",
             Kind::Bytes => "a number of bytes from 1024 to 16777216, digits only",
         }
     }
@@ -69,6 +72,8 @@ impl Kind {
             Kind::Bool => Err("it is neither true nor false".into()),
             Kind::InstallMethod if value == "pipx" || value == "package" => Ok(()),
             Kind::InstallMethod => Err("it is not an install method".into()),
+            Kind::Installer if value == "pip" || value == "uv" => Ok(()),
+            Kind::Installer => Err("it is not an installer".into()),
             Kind::Bytes => match value.parse::<u64>() {
                 Ok(n) if BYTES_RANGE.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => {
                     Ok(())

@@ -31,6 +31,12 @@ pub const RECIPE_FILE: &str = "recipe.toml";
 /// The lock of the default Patroni version inside a recipe folder (uv's
 /// lock format; `make lock` refreshes it).
 pub const LOCK_FILE: &str = "patroni.uv.lock";
+/// The lock of uv and pipx for installer=uv (`patroni-bake lock
+/// --uv-installer` refreshes it); it does not depend on Patroni's version.
+pub const UV_INSTALLER_LOCK_FILE: &str = "uv-installer.uv.lock";
+/// The fetcher of uv's wheel (Python's standard library only), which the
+/// uv_installer step pipes to the target's Python.
+pub const FETCH_WHEEL_SCRIPT: &str = "steps/fetch_wheel.py";
 
 /// Name constants of the templates every recipe folder holds; the steps'
 /// templates are named by recipe.toml's `[[steps]]` (see [`StepDef`]).
@@ -64,6 +70,8 @@ pub struct Recipe {
     /// The locks by the Patroni version they hold: the recipe's, and a
     /// user's (`--lock`), which wins for its version.
     pub locks: BTreeMap<String, UvLock>,
+    /// The lock of uv and pipx (installer=uv), where the folder has one.
+    pub uv_installer_lock: Option<UvLock>,
     /// Template sources by name (see [`template`]).
     pub templates: BTreeMap<String, String>,
 }
@@ -101,9 +109,17 @@ impl Recipe {
         def.check()
             .with_context(|| format!("checking {origin}/{RECIPE_FILE}"))?;
         let text = files.remove(LOCK_FILE).unwrap_or_default();
+        let uv_installer_lock = match files.remove(UV_INSTALLER_LOCK_FILE) {
+            Some(t) => Some(UvLock::parse(
+                &t,
+                &format!("{origin}/{UV_INSTALLER_LOCK_FILE}"),
+            )?),
+            None => None,
+        };
         let mut recipe = Recipe {
             def,
             locks: BTreeMap::new(),
+            uv_installer_lock,
             templates: files,
         };
         recipe

@@ -21,6 +21,8 @@ use serde::Deserialize;
 pub const SHARED_EXTRA: &str = "patroni-bake-shared";
 /// The lock project's choice of pipx itself (where it comes from PyPI).
 pub const PIPX_EXTRA: &str = "patroni-bake-pipx";
+/// The uv-installer lock project's one choice: uv and pipx.
+pub const UV_EXTRA: &str = "patroni-bake-uv";
 /// The lock project's choice of Patroni with no extra.
 pub const PATRONI_EXTRA: &str = "patroni";
 /// The architectures a lock covers, as `platform_machine` says them.
@@ -130,6 +132,8 @@ pub struct Locked {
     pub sha256: String,
     /// The file is an sdist (built at install time).
     pub sdist: bool,
+    /// Where the lock says the file is (empty where it says nothing).
+    pub url: String,
 }
 
 impl UvLock {
@@ -268,6 +272,7 @@ impl UvLock {
             version,
             sha256: sha256.to_string(),
             sdist,
+            url: file.url.clone().unwrap_or_default(),
         })
     }
 }

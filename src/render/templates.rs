@@ -192,6 +192,16 @@ fn assignments(vars: &Value) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
+/// `{{ text | python_lines }}`: the lines of a Python script that run
+/// (blank lines and whole-line comments left out), for a template that
+/// writes the script into a shell command one word per line.
+fn python_lines(text: String) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
 fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     match state.auto_escape() {
         AutoEscape::Custom(lang) if lang == SHELL => Ok(()),
@@ -215,6 +225,7 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     env.add_filter("continued", continued);
     env.add_filter("env_continued", env_continued);
     env.add_filter("literal", literal);
+    env.add_filter("python_lines", python_lines);
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)

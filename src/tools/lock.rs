@@ -10,7 +10,8 @@ use crate::input::{given_map, resolve, Inputs, Validation};
 use crate::output;
 use crate::plan;
 use crate::recipe::uvlock::lacking_line;
-use crate::recipe::{Recipe, LOCK_FILE, RECIPE_NAME};
+use crate::recipe::uvlock::UvLock;
+use crate::recipe::{Recipe, LOCK_FILE, RECIPE_NAME, UV_INSTALLER_LOCK_FILE};
 
 /// Where the lock goes: a file of the user's, or the recipe's own.
 pub enum Destination<'a> {
@@ -40,11 +41,7 @@ pub fn lock(
     dest: Destination,
 ) -> Result<Utf8PathBuf> {
     let out = destination(recipe, version, dest)?;
-    let dir = Utf8PathBuf::from_path_buf(
-        std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
-    )
-    .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+    let dir = temp_dir()?;
     let result = uv::uv_lock(&uv::lock_project(&recipe.def, version), &dir);
     let _ = std::fs::remove_dir_all(&dir);
     let (uv_text, lacking) = result?;
@@ -60,6 +57,46 @@ pub fn lock(
     }
     output::write_file(&out, text.as_bytes())?;
     Ok(out)
+}
+
+/// Lock uv and pipx for installer=uv, check the lock on every target whose
+/// Python runs that pipx, and write it.
+pub fn lock_uv_installer(
+    recipe: &mut Recipe,
+    inputs: &Inputs,
+    dest: Destination,
+) -> Result<Utf8PathBuf> {
+    let out = match dest {
+        Destination::File(file) => file.to_path_buf(),
+        Destination::Recipes(dir) => dir.join(RECIPE_NAME).join(UV_INSTALLER_LOCK_FILE),
+    };
+    let dir = temp_dir()?;
+    let result = uv::uv_lock(&uv::uv_installer_project(&recipe.def), &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (text, _) = result?;
+    recipe.uv_installer_lock = Some(UvLock::parse(&text, "the lock uv made")?);
+    let mut given = inputs.given.clone();
+    given.extend(given_map([("installer", "uv")], "--set"));
+    for (target, t) in &recipe.def.targets {
+        if !plan::runs_uv_installer(&recipe.def, t) {
+            continue;
+        }
+        let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+        plan::build(recipe, target, &resolved)
+            .with_context(|| format!("checking the new lock on {target}"))?;
+    }
+    output::write_file(&out, text.as_bytes())?;
+    Ok(out)
+}
+
+/// A fresh directory for uv's lock project.
+fn temp_dir() -> Result<Utf8PathBuf> {
+    let dir = Utf8PathBuf::from_path_buf(
+        std::env::temp_dir().join(format!("patroni-bake-lock.{}", std::process::id())),
+    )
+    .map_err(|p| anyhow::anyhow!("temporary directory {} is not UTF-8", p.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {dir}"))?;
+    Ok(dir)
 }
 
 fn destination(recipe: &Recipe, version: &str, dest: Destination) -> Result<Utf8PathBuf> {

@@ -50,16 +50,7 @@ pub fn lock_project(def: &RecipeDef, version: &str) -> String {
         crate::recipe::uvlock::PIPX_EXTRA,
         q(&def.pipx_pip_spec)
     ));
-    out.push_str("[tool.uv]\npackage = false\nenvironments = [\n");
-    for arch in crate::recipe::uvlock::ARCHES {
-        out.push_str(&format!(
-            "    {},\n",
-            q(&format!(
-                "sys_platform == 'linux' and platform_machine == '{arch}'"
-            ))
-        ));
-    }
-    out.push_str("]\n");
+    out.push_str(&environments());
     if !def.lock_dependency_metadata.is_empty() {
         out.push_str("dependency-metadata = [\n");
         for (name, v) in &def.lock_dependency_metadata {
@@ -71,6 +62,44 @@ pub fn lock_project(def: &RecipeDef, version: &str) -> String {
         }
         out.push_str("]\n");
     }
+    out
+}
+
+/// The lock project of uv and pipx for installer=uv: one choice,
+/// [`UV_EXTRA`](crate::recipe::uvlock::UV_EXTRA), for every Python the
+/// pipx runs on, on Linux x86_64 and aarch64.
+pub fn uv_installer_project(def: &RecipeDef) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let reqs: Vec<String> = def.uv_installer.iter().map(|r| q(r)).collect();
+    let mut out = String::from(
+        "# Made by `patroni-bake lock --uv-installer`; uv resolves it into uv.lock.\n[project]\n",
+    );
+    out.push_str(&format!(
+        "name = \"patroni-bake-uv-installer\"\nversion = \"0\"\nrequires-python = {}\ndependencies = []\n\n",
+        q(&format!(">={}", def.uv_installer_min_python))
+    ));
+    out.push_str("[project.optional-dependencies]\n");
+    out.push_str(&format!(
+        "{} = [{}]\n\n",
+        crate::recipe::uvlock::UV_EXTRA,
+        reqs.join(", ")
+    ));
+    out.push_str(&environments());
+    out
+}
+
+/// `[tool.uv]`: a virtual project, resolved for Linux on [`ARCHES`](crate::recipe::uvlock::ARCHES).
+fn environments() -> String {
+    let mut out = String::from("[tool.uv]\npackage = false\nenvironments = [\n");
+    for arch in crate::recipe::uvlock::ARCHES {
+        out.push_str(&format!(
+            "    {},\n",
+            toml::Value::String(format!(
+                "sys_platform == 'linux' and platform_machine == '{arch}'"
+            ))
+        ));
+    }
+    out.push_str("]\n");
     out
 }
 

@@ -1,0 +1,570 @@
+#!/bin/sh
+# Values are single-quoted data by construction, so '$' in them is literal:
+# shellcheck disable=SC2016
+# Install Patroni on Debian 12 (bookworm): pipx as postgres, the systemd
+# unit (not enabled) and the configuration directory.
+# Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
+#
+# Run as root: sh install.sh. Each step is idempotent and prints ok or
+# changed; the last line is changed=N, and a second run reports changed=0.
+set -eu
+umask 022
+
+changed=0
+current_step='start'
+# A step that changes something it must undo on failure names the undoing
+# function here while it runs (the Patroni step: the previous install).
+on_failure=''
+on_exit() {
+    rc=$?
+    # A step killed halfway leaves no temporary file behind.
+    if [ -n "${tmp:-}" ]; then
+        rm -f "$tmp"
+    fi
+    if [ "$rc" -ne 0 ]; then
+        if [ -n "$on_failure" ]; then
+            "$on_failure" || true
+        fi
+        printf 'patroni-bake: step "%s" failed (exit %s); nothing after it ran\n' "$current_step" "$rc" >&2
+    fi
+}
+trap on_exit EXIT
+# Killed by a signal, the script still runs on_exit.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# preflight: check prerequisites
+step_preflight() {
+    # Fail early and clearly when the role's dependencies are not in place.
+    if [ "$(id -u)" != 0 ]; then
+        echo "patroni-bake: run this as root; it is running as uid $(id -u)" >&2
+        exit 1
+    fi
+    for c in runuser getent mktemp stat grep tail; do
+        if ! command -v "$c" >/dev/null 2>&1; then
+            echo "patroni-bake: the command $c is missing; it is needed to install Patroni" >&2
+            exit 1
+        fi
+    done
+    if ! pw=$(getent passwd postgres); then
+        printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' \
+            postgres >&2
+        exit 1
+    fi
+    if ! getent group postgres >/dev/null; then
+        printf 'patroni-bake: the group %s does not exist; create it first\n' postgres >&2
+        exit 1
+    fi
+    pw_home=${pw#*:*:*:*:*:}
+    pw_home=${pw_home%%:*}
+    if [ "$pw_home" != /var/lib/postgresql ]; then
+        printf 'patroni-bake: the home of %s is %s, not %s; render with pg_home=%s\n' \
+            postgres "$pw_home" /var/lib/postgresql "$pw_home" >&2
+        exit 1
+    fi
+    if [ ! -d /var/lib/postgresql ]; then
+        printf 'patroni-bake: the home directory %s of %s does not exist; create it first\n' \
+            /var/lib/postgresql postgres >&2
+        exit 1
+    fi
+    # Commands run as the user must not inherit a working directory it cannot read.
+    cd /
+    echo 'ok: prerequisites'
+}
+
+# packages: install OS packages
+step_packages() {
+    # installer=uv needs the target's Python and no pipx: where that Python is
+    # there, the package manager is not run at all.
+    have_python=no
+    if [ "$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)" = 3.11 ]; then
+        have_python=yes
+    fi
+    missing=''
+    if [ "$have_python" = no ]; then
+        missing=' 'python3
+    fi
+    if [ -z "$missing" ]; then
+        echo 'ok: Python' 3.11 'is there; no OS package is needed'
+    else
+        DEBIAN_FRONTEND=noninteractive \
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update
+        DEBIAN_FRONTEND=noninteractive \
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
+            -y install --no-install-recommends \
+            python3
+        echo "changed: installed OS packages:$missing"
+        changed=$((changed + 1))
+    fi
+}
+
+# uv_installer: install uv and pipx for the user
+step_uv_installer() {
+    # uv and pipx in a venv of their own, from their lock: uv's wheel is
+    # fetched and checked against its hash by the target's Python before any of
+    # it runs, then that uv installs the lock with --require-hashes. As the
+    # user, never as root.
+    # Commands as the user in a clean environment: root's variables stay out;
+    # caches are not written.
+    as_user() {
+        runuser -u postgres -- env -i HOME=/var/lib/postgresql \
+            PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+            PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+            UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never \
+            "$@"
+    }
+    # The distributions in a site-packages directory, as their dist-info
+    # directories name them: sorted name==version, each followed by a space.
+    # (pip and uv name them: no newline or glob in them, so ls is safe to read.)
+    # shellcheck disable=SC2012
+    dists() {
+        ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' |
+            awk -F- '{ n = tolower($1); gsub(/[._]+/, "-", n); print n "==" $2 }' |
+            LC_ALL=C sort | tr '\n' ' '
+    }
+    uv_locked=$(printf '%s ' \
+        argcomplete==3.7.2 \
+        click==8.5.1 \
+        filelock==4.3.1 \
+        packaging==26.4 \
+        pipx==1.17.9 \
+        platformdirs==4.14.9 \
+        userpath==1.9.2 \
+        uv==0.13.9 \
+    )
+    # pipx is linked into the user's bin directory, where the PATH block puts
+    # it (uv and the venv's python stay out of the PATH).
+    if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ] &&
+        [ "$(readlink /var/lib/postgresql/.local/bin/pipx)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+        echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+    else
+        case $(uname -m) in
+            x86_64) wheel=uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl url=https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl sha256=d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 ;;
+            aarch64) wheel=uv-0.13.9-py3-none-manylinux_2_28_aarch64.whl url=https://files.pythonhosted.org/packages/fe/2f/51a5de367c602592c018a42a23d57fba5f2689fe6c3bf025dcf043b39c61/uv-0.13.9-py3-none-manylinux_2_28_aarch64.whl sha256=ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375 ;;
+            *)
+                echo "patroni-bake: installer=uv has no locked uv for $(uname -m); render with installer=pip" >&2
+                exit 1
+                ;;
+        esac
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin
+
+        # A venv of a failed run is made afresh.
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap
+        runuser -u postgres -- mkdir /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap
+        printf '%s\n' \
+            'import hashlib' \
+            'import json' \
+            'import os' \
+            'import re' \
+            'import shutil' \
+            'import sys' \
+            'import urllib.parse' \
+            'import urllib.request' \
+            'import zipfile' \
+            'name, filename, url, sha256, index, wheelhouse, dest, member = sys.argv[1:9]' \
+            'def fail(why):' \
+            '    sys.exit("patroni-bake: " + filename + ": " + why)' \
+            'def get(address, accept=None):' \
+            '    request = urllib.request.Request(address, headers={"Accept": accept} if accept else {})' \
+            '    try:' \
+            '        with urllib.request.urlopen(request, timeout=60) as response:' \
+            '            return response.read(), response.headers.get("Content-Type", "")' \
+            '    except OSError as e:' \
+            '        fail("cannot fetch " + address + ": " + str(e))' \
+            'def from_index():' \
+            '    page = index.rstrip("/") + "/" + name + "/"' \
+            '    accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"' \
+            '    body, kind = get(page, accept)' \
+            '    if "json" in kind:' \
+            '        links = [(f["filename"], f["url"]) for f in json.loads(body)["files"]]' \
+            '    else:' \
+            '        found = re.findall(r'\''href="([^"]+)"'\'', body.decode("utf-8", "replace"))' \
+            '        links = [(urllib.parse.unquote(h.split("#")[0].rsplit("/", 1)[-1]), h) for h in found]' \
+            '    for file, link in links:' \
+            '        if file == filename:' \
+            '            return get(urllib.parse.urljoin(page, link))[0]' \
+            '    fail("not on the index " + page)' \
+            'if wheelhouse:' \
+            '    try:' \
+            '        with open(os.path.join(wheelhouse, filename), "rb") as f:' \
+            '            data = f.read()' \
+            '    except OSError as e:' \
+            '        fail("not in the wheelhouse: " + str(e))' \
+            'elif index:' \
+            '    data = from_index()' \
+            else: \
+            '    data = get(url)[0]' \
+            'got = hashlib.sha256(data).hexdigest()' \
+            'if got != sha256:' \
+            '    fail("its sha256 is " + got + ", and the lock says " + sha256 + "; nothing of it was run")' \
+            'os.makedirs(dest, exist_ok=True)' \
+            'with open(os.path.join(dest, filename), "wb") as f:' \
+            '    f.write(data)' \
+            'with zipfile.ZipFile(os.path.join(dest, filename)) as wheel:' \
+            '    inside = [n for n in wheel.namelist() if n.endswith(".data/scripts/" + member)]' \
+            '    if len(inside) != 1:' \
+            '        fail("it holds no " + member)' \
+            '    with wheel.open(inside[0]) as src, open(os.path.join(dest, member), "wb") as out:' \
+            '        shutil.copyfileobj(src, out)' \
+            'os.chmod(os.path.join(dest, member), 0o755)' |
+            as_user python3 - uv "$wheel" "$url" "$sha256" \
+                '' '' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap uv
+        printf 'uv==%s --hash=sha256:%s\n' 0.13.9 "$sha256" |
+            runuser -u postgres -- tee /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv.txt >/dev/null
+        printf '%s\n' \
+            'argcomplete==3.7.2 --hash=sha256:6029205678bdd9c1c728a155f5f9ecf5812393f969eef58807641a2bc2aa5b19' \
+            'click==8.5.1 --hash=sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37' \
+            'filelock==4.3.1 --hash=sha256:79e43df8e9fe509cd83a3899a7c186c8077cbbe4d200a1ed3705c2f3bb6bc487' \
+            'packaging==26.4 --hash=sha256:81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2' \
+            'pipx==1.17.9 --hash=sha256:c4403d78c9ac8563348f504ae0f0149610c0156a1105962b2e42ec0886243b5c' \
+            'platformdirs==4.14.9 --hash=sha256:d0d3a23e7ff282cfa94b77f5a22b81030dcb68ba0430f90c74f4bd8d090782ea' \
+            'userpath==1.9.2 --hash=sha256:2cbf01a23d655a1ff8fc166dfb78da1b641d1ceabf0fe5f970767d380b14e89d' \
+            | runuser -u postgres -- tee \
+                /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/rest.txt >/dev/null
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv venv --quiet --python python3 /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        # uv's wheel is the file checked above, not a second download.
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
+            --require-hashes --no-deps --no-index --find-links /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap \
+            --requirement /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv.txt
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
+            --require-hashes --no-deps \
+            --requirement /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/rest.txt
+        printf '%s\n' \
+            'argcomplete==3.7.2 --hash=sha256:6029205678bdd9c1c728a155f5f9ecf5812393f969eef58807641a2bc2aa5b19' \
+            'click==8.5.1 --hash=sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37' \
+            'filelock==4.3.1 --hash=sha256:79e43df8e9fe509cd83a3899a7c186c8077cbbe4d200a1ed3705c2f3bb6bc487' \
+            'packaging==26.4 --hash=sha256:81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2' \
+            'pipx==1.17.9 --hash=sha256:c4403d78c9ac8563348f504ae0f0149610c0156a1105962b2e42ec0886243b5c' \
+            'platformdirs==4.14.9 --hash=sha256:d0d3a23e7ff282cfa94b77f5a22b81030dcb68ba0430f90c74f4bd8d090782ea' \
+            'userpath==1.9.2 --hash=sha256:2cbf01a23d655a1ff8fc166dfb78da1b641d1ceabf0fe5f970767d380b14e89d' \
+            'uv==0.13.9 --hash=sha256:d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 --hash=sha256:ecb6028d79dc96fbeafffe5c8af62a7099487ebc05a701e76714eebcffd06375' \
+            | runuser -u postgres -- tee \
+                /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/patroni-bake-requirements.txt >/dev/null
+        runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap
+        runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx /var/lib/postgresql/.local/bin/pipx
+        installed=$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)
+        if [ "$installed" != "$uv_locked" ]; then
+            printf 'patroni-bake: %s does not hold what the lock says\n  installed: %s\n  locked:    %s\n' \
+                /var/lib/postgresql/.local/share/pipx/patroni-bake-uv "$installed" "$uv_locked" >&2
+            exit 1
+        fi
+        echo 'changed: installed uv and pipx in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        changed=$((changed + 1))
+    fi
+}
+
+# patroni: install Patroni with pipx
+step_patroni() {
+    # Commands as the user in a clean environment: root's variables stay out;
+    # caches are not written.
+    as_user() {
+        runuser -u postgres -- env -i HOME=/var/lib/postgresql \
+            PATH=/var/lib/postgresql/.local/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+            PIPX_HOME=/var/lib/postgresql/.local/share/pipx \
+            PIPX_BIN_DIR=/var/lib/postgresql/.local/bin \
+            PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE=1 \
+            PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+            UV_NO_CACHE=1 UV_PYTHON_DOWNLOADS=never \
+            "$@"
+    }
+    # An installed Patroni stays usable through an upgrade: its venv, pipx's
+    # shared libraries and the locks are moved aside and moved back if anything
+    # fails (a run killed outright leaves them aside: the next run restores them
+    # before it looks). Moves within the home run as the user.
+    previous=/var/lib/postgresql/.local/share/pipx/patroni-bake-previous
+    restore_previous() {
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/patroni-bake \
+            /var/lib/postgresql/.local/share/pipx/logs
+        for p in \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/patroni-bake; do
+            if [ -e "$previous/${p##*/}" ]; then
+                runuser -u postgres -- mv "$previous/${p##*/}" "$p"
+            fi
+        done
+        runuser -u postgres -- rm -rf "$previous"
+        printf 'patroni-bake: restored the Patroni install that was there before (%s)\n' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+    }
+    if [ -d "$previous" ]; then
+        restore_previous
+    fi
+    # The distributions in a site-packages directory, as their dist-info
+    # directories name them: sorted name==version, each followed by a space.
+    # (pip and uv name them: no newline or glob in them, so ls is safe to read.)
+    # shellcheck disable=SC2012
+    dists() {
+        ls "$1" 2>/dev/null | sed -n 's/[.]dist-info$//p' |
+            awk -F- '{ n = tolower($1); gsub(/[._]+/, "-", n); print n "==" $2 }' |
+            LC_ALL=C sort | tr '\n' ' '
+    }
+    # What the venv and pipx's shared libraries hold when they match the lock.
+    locked=$(printf '%s ' \
+        certifi==2026.10.19.post1 \
+        charset-normalizer==3.5.3 \
+        click==8.5.1 \
+        dnspython==2.9.2 \
+        idna==3.20 \
+        patroni==4.1.5 \
+        prettytable==3.18.0 \
+        psutil==7.2.2 \
+        psycopg2-binary==2.9.13 \
+        py-consul==1.8.0 \
+        python-dateutil==2.9.0.post0 \
+        python-etcd==0.4.5 \
+        pyyaml==6.0.4 \
+        requests==2.34.2 \
+        six==1.17.0 \
+        urllib3==2.8.0 \
+        wcwidth==0.9.4 \
+        ydiff==1.4.2 \
+    )
+    # Installed means: pipx's record names this exact spec and its uv backend,
+    # the venv holds exactly the locked distributions (name==version, as their
+    # dist-info directories say), and the venv's interpreter is there. (That
+    # patroni runs and reports the version is proven once, after the install:
+    # starting Python and Patroni would make a no-op run slow.)
+    installed() {
+        [ -x /var/lib/postgresql/.local/bin/patroni ] &&
+            [ -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ] &&
+            grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
+            grep -qF '"backend": "uv"' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
+            [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ]
+    }
+    if installed; then
+        printf 'ok: %s is installed in %s, as locked\n' \
+            'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+    else
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin
+
+        # The venv and pipx's shared pip are made afresh, so that a reinstall or
+        # an install after a failed one ends like a first install (pipx 1.7
+        # records --force-reinstall when it replaces a venv). Removals in the
+        # home run as the user: root must not follow the user's symlinks.
+        if [ -d /var/lib/postgresql/.local/share/pipx/venvs/patroni ]; then
+            runuser -u postgres -- mkdir "$previous"
+            for p in \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni \
+                /var/lib/postgresql/.local/share/pipx/shared \
+                /var/lib/postgresql/.local/share/patroni-bake; do
+                if [ -e "$p" ]; then
+                    runuser -u postgres -- mv "$p" "$previous/${p##*/}"
+                fi
+            done
+            on_failure=restore_previous
+        fi
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/shared \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
+        runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/patroni-bake
+        printf '%s\n' \
+            'packaging==26.4 --hash=sha256:81383611a09c1bc0b08b76e0fd5829d7c6824c65b27a6aee339da133f4233ea2' \
+            'pip==26.3 --hash=sha256:f3b60b20ffaadd4415ed7957212a38ac63fa4c5fa375bd0f4a797777940fad13' \
+            'setuptools==84.2.1 --hash=sha256:ca140b45d5325a9478f880e351484f62fef15f336462e449ca0c03c873d589c2' \
+            'wheel==0.48.0 --hash=sha256:3217dcc807155e45db462d7ef2431f5ddda0d7273b700d05a67b271ceb1287ab' \
+            | runuser -u postgres -- tee \
+                /var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt >/dev/null
+        printf '%s\n' \
+            'certifi==2026.10.19.post1 --hash=sha256:1324c476b4811eff41a8bc2122cd0bbd4d9c7234c725446d99ab1612b3a7fdd2' \
+            'charset-normalizer==3.5.3 --hash=sha256:2a6f937e0b70133d1f826d0a253331b6fe1a4c874808cc12e16f2fb8177042f4 --hash=sha256:90b1ff6cb9c7a204a3b79b1b0ed6ac8a1d8fed3b6dc69e50ae5de0f358ee81d4' \
+            'click==8.5.1 --hash=sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37' \
+            'dnspython==2.9.2 --hash=sha256:af15f7d385a6ae2fb35a796fde2138004c8c42c7389090e2addc83e3b3340fd8' \
+            'idna==3.20 --hash=sha256:ab7ae7122974553370f0bdb919e1a960b2cd1bc1ef0276416d896db81c14582c' \
+            'patroni==4.1.5 --hash=sha256:7aad8c1539e6c51c269a8005169dd54ddc7668437b7900fa6099d7894e224c84' \
+            'prettytable==3.18.0 --hash=sha256:b3346e0e6f79180833aebaac088ae926340586cf6d7d991b9eb125b65f72313a' \
+            'psutil==7.2.2 --hash=sha256:076a2d2f923fd4821644f5ba89f059523da90dc9014e85f8e45a5774ca5bc6f9 --hash=sha256:b0726cecd84f9474419d67252add4ac0cd9811b04d61123054b9fb6f57df6e9e' \
+            'psycopg2-binary==2.9.13 --hash=sha256:3aea95340825f5ff236e7b40f0b5602c2c77a1e95943f71fae34909834043d29 --hash=sha256:930e7e58b33a4f9c39e7532d7a40147925cf3372baed4229cbebe0cf3ba9ce6b' \
+            'py-consul==1.8.0 --hash=sha256:242f45d66c97224ecd04ba1dd4eb71053ed5a38dc7bb9b9387d2a882f7352d59' \
+            'python-dateutil==2.9.0.post0 --hash=sha256:a8b2bc7bffae282281c8140a97d3aa9c14da0b136dfe83f850eea9a5f7470427' \
+            'python-etcd==0.4.5 --hash=sha256:f1b5ebb825a3e8190494f5ce1509fde9069f2754838ed90402a8c11e1f52b8cb' \
+            'pyyaml==6.0.4 --hash=sha256:622aa875fa6533f25fedcffe23079357d65a690d462200afed5d8e9d0e01ebee --hash=sha256:71bb5b87465d88d1dfc577115af6d435bff9b26f2512936f610c26aa55966028' \
+            'requests==2.34.2 --hash=sha256:2a0d60c172f83ac6ab31e4554906c0f3b3588d37b5cb939b1c061f4907e278e0' \
+            'six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274' \
+            'urllib3==2.8.0 --hash=sha256:0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3' \
+            'wcwidth==0.9.4 --hash=sha256:093469e01d881bff3db93ff3f56c364dc87c441ea01f9f41c22de0c0bdf5c6ef --hash=sha256:b185c8b927b23af2721be1783499d1cfa5c028b098b0858951b4ae224477f1c2' \
+            'ydiff==1.4.2 --hash=sha256:369be623dcde7954d98973fb9db1780d64f0353982bf3ac85818f3d62ff452b0' \
+            | runuser -u postgres -- tee \
+                /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt >/dev/null
+        # pipx's uv backend makes the venv: uv installs the spec with the lock
+        # as its constraints and requires a hash for every file, so a file or a
+        # package that the lock does not name fails before anything runs. The
+        # sdists build with the locked setuptools, checked by hash too.
+        as_user PIPX_DEFAULT_BACKEND=uv \
+            UV_CONSTRAINT=/var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt \
+            UV_BUILD_CONSTRAINT=/var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt \
+            UV_REQUIRE_HASHES=1 \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.5'
+        runuser -u postgres -- rm -rf \
+            /var/lib/postgresql/.local/share/pipx/logs
+
+        installed=$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)
+        if [ "$installed" != "$locked" ]; then
+            printf 'patroni-bake: the venv does not hold what the lock says\n  installed: %s\n  locked:    %s\n' \
+                "$installed" "$locked" >&2
+            exit 1
+        fi
+        reported=$(runuser -u postgres -- /var/lib/postgresql/.local/bin/patroni --version 2>&1 || true)
+        if [ "$reported" != 'patroni 4.1.5' ]; then
+            printf 'patroni-bake: %s --version printed "%s", not %s\n' \
+                /var/lib/postgresql/.local/bin/patroni "$reported" 'patroni 4.1.5' >&2
+            exit 1
+        fi
+        # The chosen extras' modules import in the venv: a lock that installs
+        # but cannot run fails here (Python's traceback names the module).
+        if ! runuser -u postgres -- /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python \
+            -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
+            etcd psycopg2; then
+            printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
+                'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+            exit 1
+        fi
+        on_failure=''
+        runuser -u postgres -- rm -rf "$previous"
+        printf 'changed: installed %s in %s, as locked\n' \
+            'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+        changed=$((changed + 1))
+    fi
+}
+
+# path: put Patroni on the user's PATH
+step_path() {
+    # The block is written by the user, so a planted symlink gives no root access.
+    # Every line of it ends in the marker: a re-run that finds anything but the
+    # block once at the end removes all marked lines (even of a half-deleted
+    # block) and appends the block. An unchanged file is not touched. The
+    # editor is a script of its own (run as the user), one line per word here.
+    edit=$(printf '%s\n' \
+        'set -eu' \
+        'f=$1; m=$2; shift 2' \
+        'if [ -L "$f" ]; then echo "patroni-bake: $f is a symbolic link; refusing to edit through it" >&2; exit 1; fi' \
+        'if [ -e "$f" ] && [ ! -f "$f" ]; then echo "patroni-bake: $f is not a regular file" >&2; exit 1; fi' \
+        'block=$(printf "%s\n" "$@")' \
+        'if [ -f "$f" ] && [ "$(grep -c -e " $m\$" "$f" || true)" = "$#" ] &&' \
+        '    [ "$(tail -n "$#" "$f")" = "$block" ] && [ -z "$(tail -c 1 "$f")" ]; then' \
+        '    echo ok' \
+        '    exit 0' \
+        'fi' \
+        'tmp=$(mktemp "$f.patroni-bake.XXXXXX")' \
+        'trap "rm -f \"\$tmp\"" EXIT' \
+        'if [ -f "$f" ]; then' \
+        '    grep -v -e " $m\$" "$f" > "$tmp" || [ $? -eq 1 ]' \
+        '    chmod "$(stat -c %a "$f")" "$tmp"' \
+        'else' \
+        '    chmod 644 "$tmp"' \
+        'fi' \
+        'printf "%s\n" "$block" >> "$tmp"' \
+        'mv -f "$tmp" "$f"' \
+        'echo changed' \
+    )
+    for f in .profile .bashrc .bash_profile .bash_login; do
+        case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/postgresql/"$f" ]; then continue; fi ;; esac
+        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' \
+            '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
+            'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
+            'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
+            'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
+        )
+        if [ "$r" = changed ]; then
+            printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$f"
+            changed=$((changed + 1))
+        else
+            printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$f"
+        fi
+    done
+}
+
+# unit: install the systemd unit
+step_unit() {
+    # Root owns the unit: a unit its service user could rewrite would run as root.
+    unit_text=$(printf '%s\n' \
+        '# Patroni for Debian 12 (bookworm): rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
+        '[Unit]' \
+        'Description=Patroni: high availability for PostgreSQL' \
+        Documentation=https://patroni.readthedocs.io/ \
+        'After=syslog.target network.target' \
+        '' \
+        '[Service]' \
+        Type=simple \
+        User=postgres \
+        Group=postgres \
+        'ExecStart=/var/lib/postgresql/.local/bin/patroni /etc/patroni/patroni.yaml' \
+        '# sh'\''s own kill: /bin/kill (procps) is not on every image.' \
+        'ExecReload=/bin/sh -c '\''kill -s HUP $$MAINPID'\''' \
+        '# Only Patroni gets the signal, so that it can stop PostgreSQL gracefully.' \
+        KillMode=process \
+        TimeoutSec=30 \
+        Restart=on-failure \
+        '' \
+        '[Install]' \
+        WantedBy=multi-user.target \
+    )
+    # Same owner, mode and size, and the same text: the same bytes.
+    if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 703' ] &&
+        [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
+        printf 'ok: %s\n' /etc/systemd/system/patroni.service
+    else
+        mkdir -p /etc/systemd/system
+        tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX)
+        printf '%s\n' "$unit_text" > "$tmp"
+        chown root:root "$tmp"
+        chmod 0644 "$tmp"
+        mv -f "$tmp" /etc/systemd/system/patroni.service
+        printf 'changed: %s (not enabled)\n' /etc/systemd/system/patroni.service
+        changed=$((changed + 1))
+        # Only where systemd runs; a chroot, container or image build has none.
+        if [ -d /run/systemd/system ]; then
+            systemctl daemon-reload
+        fi
+    fi
+}
+
+# config_dir: create the configuration directory
+step_config_dir() {
+    if [ -L /etc/patroni ] || { [ -e /etc/patroni ] && [ ! -d /etc/patroni ]; }; then
+        printf 'patroni-bake: %s exists and is not a directory; move it away\n' /etc/patroni >&2
+        exit 1
+    fi
+    if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
+        printf 'ok: %s\n' /etc/patroni
+    else
+        mkdir -p /etc/patroni
+        chown postgres:postgres /etc/patroni
+        chmod 0700 /etc/patroni
+        printf 'changed: %s (0700 %s:%s)\n' /etc/patroni postgres postgres
+        changed=$((changed + 1))
+    fi
+}
+
+main() {
+    current_step='check prerequisites'
+    step_preflight
+    current_step='install OS packages'
+    step_packages
+    current_step='install uv and pipx for the user'
+    step_uv_installer
+    current_step='install Patroni with pipx'
+    step_patroni
+    current_step='put Patroni on the user'\''s PATH'
+    step_path
+    current_step='install the systemd unit'
+    step_unit
+    current_step='create the configuration directory'
+    step_config_dir
+    echo "changed=$changed"
+}
+
+# Called on the last line, so that a truncated download runs nothing.
+main "$@"
