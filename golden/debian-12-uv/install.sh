@@ -83,7 +83,7 @@ step_packages() {
     fi
     missing=''
     if [ "$have_python" = no ]; then
-        missing=' 'python3
+        missing=' python3'
     fi
     if [ -z "$missing" ]; then
         echo 'ok: Python' 3.11 'is there; no OS package is needed'

@@ -20,9 +20,9 @@ mod paths;
 mod profile;
 mod spec;
 mod steps;
-mod uv_installer;
 #[cfg(test)]
 mod tests;
+mod uv_installer;
 
 pub use crate::input::{Backend, InstallMethod, Params};
 pub use installer::{CloudInit, Installer, Unit};

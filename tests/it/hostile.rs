@@ -131,9 +131,10 @@ fn hostile_given(
 ) -> (BTreeMap<String, params::Given>, bool) {
     let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
     given.extend(params::given_map([("pg_home", &home)], "test"));
-    // install_method and cloud_init_limit are typed in the plan (an
-    // enum, a number): no string reaches a template through them.
+    // install_method, installer and cloud_init_limit are typed in the plan
+    // (enums, a number): no string reaches a template through them.
     given.remove("install_method");
+    given.remove("installer");
     given.remove("cloud_init_limit");
     // Every other value goes through the locked install (Patroni's
     // version and extras stay those of a shipped lock; the wheelhouse is
