@@ -32,6 +32,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/rhel_steps.sh"
 # shellcheck source=compose.sh
 . "$HERE/compose.sh"
+# shellcheck source=uv.sh
+. "$HERE/uv.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -41,7 +43,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings compose extras drift faults upgrades locks package systemd arm64 rhel-steps}
+STAGES=${STAGES:-renderings compose uv extras drift faults upgrades locks package systemd arm64 rhel-steps}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -307,6 +309,9 @@ else
         fi
         if stage compose; then
             test_compose "$suite"
+        fi
+        if stage uv; then
+            test_uv "$suite"
         fi
         leader_source="$RUN_ID-$suite-skel-shell"
         if stage extras; then
