@@ -27,10 +27,13 @@ BASE=$(base_image bookworm nodot)
 
 RENDER=$WORK/render
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --out "$RENDER" 2>/dev/null
-cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$HERE/floor-unlocked.sh" "$WORK/"
+cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh" "$HERE/floor-unlocked.sh" "$HERE/floor-uv.sh" "$WORK/"
 # The lock of the rendering, for the floor's bare commands: from the plan.
 "$BIN" plan --json --target debian-12 --set "ca_bundle=$CA_IN" 2>/dev/null >"$WORK/plan.json"
-python3 - "$WORK/plan.json" "$WORK" <<'EOF'
+# installer=uv: the same lock, uv's x86_64 wheel for the uv floor.
+"$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --set installer=uv --out "$WORK/render-uv" 2>/dev/null
+"$BIN" plan --json --target debian-12 --set "ca_bundle=$CA_IN" --set installer=uv 2>/dev/null >"$WORK/plan-uv.json"
+python3 - "$WORK/plan.json" "$WORK" "$WORK/plan-uv.json" <<'EOF'
 import json, shlex, sys
 plan = json.load(open(sys.argv[1]))
 for name in ("shared", "patroni"):
@@ -38,8 +41,10 @@ for name in ("shared", "patroni"):
     open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(lines) + "\n")
 # The floors and the playbook install the same spec into the same places.
 with open(f"{sys.argv[2]}/plan.env", "w") as env:
+    uv = json.load(open(sys.argv[3]))["uv"]["wheels"][0]
     for var, value in (("SPEC", plan["installer"]["spec"]), ("H", plan["paths"]["home"]),
-                       ("P", plan["paths"]["pipx_home"]), ("B", plan["paths"]["bin_dir"])):
+                       ("P", plan["paths"]["pipx_home"]), ("B", plan["paths"]["bin_dir"]),
+                       ("UV_URL", uv["url"]), ("UV_SHA", uv["sha256"])):
         env.write(f"{var}={shlex.quote(value)}\n")
 EOF
 # shellcheck source=/dev/null
@@ -130,6 +135,41 @@ r_noop=$(ratio "$(median "${an2[@]}")" "$(median "${sh2[@]}")")
 } >>"$ROWS"
 
 # Image size: what the fragment adds, against the floor's venv and pipx.
+# installer=uv on the same bases: with Python (the bench base) and without
+# (the minbase with the postgres user), against the pip floor and a uv floor.
+declare -a uvp uvn uvp2 ufp ufn
+for i in $(seq "$RUNS"); do
+    for method in uv-python uv-nopython floor-uv-python floor-uv-nopython; do
+        c="$RUN_ID-bench-$method-$i"
+        case $method in
+            *-nopython) start_container "$c" "$BASE" -v "$WORK:/work:ro" -v "$CA_BUNDLE:$CA_IN:ro" ;;
+            *) start_container "$c" "$BENCH_BASE" -v "$WORK:/work:ro" ;;
+        esac
+        case $method in
+            uv-python)
+                uvp+=("$(timed "$c" sh /work/render-uv/install.sh)") || fail "uv install.sh, run $i"
+                uvp2+=("$(timed "$c" sh /work/render-uv/install.sh)") || fail "uv install.sh again, run $i"
+                uv_changed=$(cexec "$c" tail -n 1 /tmp/bench.out)
+                ;;
+            uv-nopython) uvn+=("$(timed "$c" sh /work/render-uv/install.sh)") || fail "uv install.sh without Python, run $i" ;;
+            floor-uv-python) ufp+=("$(timed "$c" sh /work/floor-uv.sh)") || fail "uv floor, run $i" ;;
+            floor-uv-nopython) ufn+=("$(timed "$c" sh /work/floor-uv.sh apt)") || fail "uv floor with apt, run $i" ;;
+        esac
+        say "run $i $method: done"
+        docker rm -f "$c" >/dev/null
+    done
+done
+fl_m=$(median "${fl[@]}")
+r_uvp=$(ratio "$(median "${uvp[@]}")" "$fl_m")
+r_uvn=$(ratio "$(median "${uvn[@]}")" "$fl_m")
+{
+    echo "| first install, installer=uv, base with Python | $(stats "${uvp[@]}") ms | $r_uvp x pip floor, goal <= 0.25: $(verdict "$r_uvp" 0.25 '<='); $(ratio "$(median "${uvp[@]}")" "$(median "${ufp[@]}")") x uv floor, goal <= 1.05: $(verdict "$(ratio "$(median "${uvp[@]}")" "$(median "${ufp[@]}")")" 1.05 '<=') |"
+    echo "| first install, installer=uv, base without Python | $(stats "${uvn[@]}") ms | $r_uvn x pip floor, goal <= 0.5: $(verdict "$r_uvn" 0.5 '<='); $(ratio "$(median "${uvn[@]}")" "$(median "${ufn[@]}")") x uv floor, goal <= 1.05: $(verdict "$(ratio "$(median "${uvn[@]}")" "$(median "${ufn[@]}")")" 1.05 '<=') |"
+    echo "| first install: uv floor, base with Python (bench/floor-uv.sh) | $(stats "${ufp[@]}") ms | |"
+    echo "| first install: uv floor, base without Python (apt python3 first) | $(stats "${ufn[@]}") ms | |"
+    echo "| no-op re-run: install.sh, installer=uv | $(stats "${uvp2[@]}") ms | $uv_changed; goal < 50 ms: $(verdict "$(median "${uvp2[@]}")" 50 '<') |"
+} >>"$ROWS"
+
 img_ctx() { # NAME BODY_FILE
     local d=$WORK/img-$1
     mkdir -p "$d"
@@ -159,6 +199,9 @@ floor=$(( $(size "patroni-bake-test/run-$RUN_ID-floor") - b ))
 r_size=$(ratio "$frag" "$floor")
 echo "| image bytes added: Dockerfile fragment | $frag B | $r_size x floor; goal <= 1.05: $(verdict "$r_size" 1.05 '<=') |" >>"$ROWS"
 echo "| image bytes added: floor (pipx + venv, no caches) | $floor B | |" >>"$ROWS"
+step "image: fragment, installer=uv" docker build --network host -q --label "$LABEL" -t "patroni-bake-test/run-$RUN_ID-fragment-uv" "$(img_ctx fragment-uv "$WORK/render-uv/Dockerfile")"
+frag_uv=$(( $(size "patroni-bake-test/run-$RUN_ID-fragment-uv") - b ))
+echo "| image bytes added: Dockerfile fragment, installer=uv | $frag_uv B | $(ratio "$frag_uv" "$frag") x the pip fragment |" >>"$ROWS"
 
 # Rebuild after a change to one parameter: which RUN steps ran again.
 "$BIN" render --target debian-12 --set "ca_bundle=$CA_IN" --set patroni_config_dir=/etc/patroni-alt --out "$WORK/render-alt" 2>/dev/null
@@ -214,6 +257,9 @@ done
     echo "pipx install (what letting dependencies float would cost). The image floor is the"
     echo "unlocked one. The no-op re-run of install.sh compares the venv and pipx's shared"
     echo "libraries with the lock by their dist-info names, without starting Python;"
-    echo "patroni --version runs once, after an install."
+    echo "patroni --version runs once, after an install. installer=uv runs on the same"
+    echo "base (Python there) and on the minbase without Python; its floor is bench/floor-uv.sh"
+    echo "(uv's wheel fetched and hash-checked, uv venv, uv pip install --require-hashes of the"
+    echo "same lock; no pipx, no checks)."
 } >"$OUT"
 cat "$OUT"

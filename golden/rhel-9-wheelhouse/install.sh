@@ -213,6 +213,12 @@ step_patroni() {
         runuser -u postgres -- mkdir -p /var/lib/pgsql/.local/share/pipx
         runuser -u postgres -- mkdir -p /var/lib/pgsql/.local/bin
 
+        # The pipx that installer=uv links here would run instead of this one
+        # (with its uv backend): a switch back to pip unlinks it, and removes
+        # uv's venv once the install is done.
+        if [ "$(readlink /var/lib/pgsql/.local/bin/pipx || true)" = /var/lib/pgsql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+            runuser -u postgres -- rm -f /var/lib/pgsql/.local/bin/pipx
+        fi
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
         # an install after a failed one ends like a first install (pipx 1.7
         # records --force-reinstall when it replaces a venv). Removals in the
@@ -315,7 +321,7 @@ step_patroni() {
             exit 1
         fi
         on_failure=''
-        runuser -u postgres -- rm -rf "$previous"
+        runuser -u postgres -- rm -rf "$previous" /var/lib/pgsql/.local/share/pipx/patroni-bake-uv
         printf 'changed: installed %s in %s, as locked\n' \
             'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/pgsql/.local/share/pipx/venvs/patroni
         changed=$((changed + 1))

@@ -37,6 +37,9 @@ pub struct Paths {
     /// Where an upgrade keeps the previous install (venv, pipx's shared
     /// libraries, locks) until the new one is verified; restored on failure.
     pub previous_dir: String,
+    /// The venv of uv and pipx that installer=uv makes; known to pip
+    /// renderings too, which remove it when they take an install back.
+    pub uv_venv: String,
     /// Directories that must exist before pipx runs, owned by the user.
     /// Those inside `home` are created by the user; others by root.
     pub user_dirs: Vec<UserDir>,
@@ -64,6 +67,7 @@ impl Paths {
             config_file: format!("{}/patroni.yaml", p.patroni_config_dir),
             lock_dir: format!("{}/.local/share/patroni-bake", p.pg_home),
             previous_dir: format!("{}/patroni-bake-previous", p.pipx_home),
+            uv_venv: format!("{}/patroni-bake-uv", p.pipx_home),
             user_dirs,
             site_suffix: format!("lib/python{}/site-packages", t.python_version),
         }

@@ -114,7 +114,7 @@ pub(super) fn uv_installer(
             sha256: uv.sha256,
         });
     }
-    let venv = format!("{}/patroni-bake-uv", p.pipx_home);
+    let venv = paths.uv_venv.clone();
     let mut source_env = BTreeMap::new();
     if !p.wheelhouse.is_empty() {
         source_env.insert("UV_NO_INDEX".to_string(), "1".to_string());

@@ -145,6 +145,8 @@ EOF
     # uv -> pip: the pip rendering's end state again.
     step "$suite uv: switch back to pip" cexec "$c" sh /pbct/render/install.sh
     expect_same "$suite uv: back on pip, the pip end state" "$(manifest_of "$c")" "$ref" "back on pip" reference
+    expect_same "$suite uv: ... with uv's pipx unlinked and its venv removed" \
+        "$(cexec "$c" sh -c "ls -d '$BIN_DIR/pipx' '$PIPX_HOME_/patroni-bake-uv' 2>/dev/null | wc -l")" 0
 }
 
 # A wheelhouse with uv's and pipx's wheels: install.sh and docker build
