@@ -1,6 +1,7 @@
 //! Render speed: the whole matrix (every target x golden variant x format)
 //! in one process, and the growth over 1, 10, 100 and 1000 renders with the
-//! templates parsed once. Prints Markdown rows for BENCHMARKS.md.
+//! templates parsed once. A set is what `render --out` writes (every format
+//! and SHA256SUMS, through `Renderer::render_all`). Prints Markdown rows for BENCHMARKS.md.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -58,9 +59,7 @@ fn main() {
     let render_matrix = |renderer: &Renderer| {
         let mut out = BTreeMap::new();
         for (i, plan) in plans.iter().enumerate() {
-            for f in Format::ALL {
-                out.insert((i, f), renderer.render(plan, f).unwrap());
-            }
+            out.insert(i, renderer.render_all(plan).unwrap());
         }
         out
     };
@@ -88,10 +87,10 @@ fn main() {
         let runs: Vec<Duration> = (0..3)
             .map(|_| {
                 let t = Instant::now();
+                // As `render --out` does: every format and SHA256SUMS, the
+                // plan's value, the unit and install.sh made once.
                 for _ in 0..n {
-                    for f in Format::ALL {
-                        std::hint::black_box(renderer.render(plan, f).unwrap());
-                    }
+                    std::hint::black_box(renderer.render_all(plan).unwrap());
                 }
                 t.elapsed()
             })

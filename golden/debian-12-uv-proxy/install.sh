@@ -149,10 +149,16 @@ step_uv_installer() {
         uv==0.13.9 \
     )
     # pipx is linked into the user's bin directory, where the PATH block puts
-    # it (uv and the venv's python stay out of the PATH).
-    if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ] &&
-        [ "$(readlink /var/lib/postgresql/.local/bin/pipx)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
-        echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+    # it (uv and the venv's python stay out of the PATH); a switch back to pip
+    # unlinks it.
+    if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ]; then
+        if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+            echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        else
+            runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx /var/lib/postgresql/.local/bin/pipx
+            echo 'changed: linked' /var/lib/postgresql/.local/bin/pipx
+            changed=$((changed + 1))
+        fi
     else
         case $(uname -m) in
             x86_64) wheel=uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl url=https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl sha256=d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 ;;

@@ -62,6 +62,9 @@ pub mod template {
 /// The embedded copy of `recipes/install_patroni/`: every file, by its
 /// path in the folder (written by build.rs).
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+/// The embedded locks as JSON: (file name, first line, JSON).
+const EMBEDDED_LOCKS: &[(&str, &str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/embedded_locks.rs"));
 
 /// A loaded recipe: its definition, its locks and its template sources.
 #[derive(Debug, Clone)]
@@ -79,8 +82,21 @@ pub struct Recipe {
 impl Recipe {
     /// The recipe compiled into this binary.
     pub fn embedded() -> Result<Recipe> {
-        let files = EMBEDDED.iter().map(|(n, s)| (n.to_string(), s.to_string()));
-        Self::from_files(files.collect(), Utf8Path::new("<embedded>"))
+        let origin = Utf8Path::new("<embedded>");
+        let locks: BTreeMap<&str, UvLock> = EMBEDDED_LOCKS
+            .iter()
+            .map(|(name, first, json)| {
+                Ok((
+                    *name,
+                    UvLock::from_json(json, first, &format!("{origin}/{name}"))?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        let files = EMBEDDED
+            .iter()
+            .filter(|(n, _)| !locks.contains_key(n))
+            .map(|(n, s)| (n.to_string(), s.to_string()));
+        Self::from_parts(files.collect(), locks, origin)
     }
 
     /// The recipe from `DIR/install_patroni/`.
@@ -97,6 +113,23 @@ impl Recipe {
     }
 
     fn from_files(mut files: BTreeMap<String, String>, origin: &Utf8Path) -> Result<Recipe> {
+        let mut locks = BTreeMap::new();
+        for name in [LOCK_FILE, UV_INSTALLER_LOCK_FILE] {
+            if let Some(text) = files.remove(name) {
+                let text = text.replace("\r\n", "\n");
+                locks.insert(name, UvLock::parse(&text, &format!("{origin}/{name}"))?);
+            }
+        }
+        Self::from_parts(files, locks, origin)
+    }
+
+    /// The recipe from its files other than the locks, and its parsed locks
+    /// by file name.
+    fn from_parts(
+        mut files: BTreeMap<String, String>,
+        mut locks: BTreeMap<&str, UvLock>,
+        origin: &Utf8Path,
+    ) -> Result<Recipe> {
         // A checkout with CRLF line ends must still render LF-only files.
         for text in files.values_mut() {
             if text.contains('\r') {
@@ -108,31 +141,29 @@ impl Recipe {
             toml::from_str(&text).with_context(|| format!("parsing {origin}/{RECIPE_FILE}"))?;
         def.check()
             .with_context(|| format!("checking {origin}/{RECIPE_FILE}"))?;
-        let text = files.remove(LOCK_FILE).unwrap_or_default();
-        let uv_installer_lock = match files.remove(UV_INSTALLER_LOCK_FILE) {
-            Some(t) => Some(UvLock::parse(
-                &t,
-                &format!("{origin}/{UV_INSTALLER_LOCK_FILE}"),
-            )?),
-            None => None,
-        };
+        let lock = locks
+            .remove(LOCK_FILE)
+            .with_context(|| format!("{origin} has no {LOCK_FILE}"))?;
         let mut recipe = Recipe {
             def,
             locks: BTreeMap::new(),
-            uv_installer_lock,
+            uv_installer_lock: locks.remove(UV_INSTALLER_LOCK_FILE),
             templates: files,
         };
         recipe
             .check_templates()
             .with_context(|| format!("checking {origin}"))?;
-        recipe.add_lock(&text, &format!("{origin}/{LOCK_FILE}"))?;
+        recipe.insert_lock(lock, &format!("{origin}/{LOCK_FILE}"))?;
         Ok(recipe)
     }
 
     /// Add a lock (uv.lock text) for the Patroni version it holds, which
     /// is returned.
     pub fn add_lock(&mut self, text: &str, origin: &str) -> Result<String> {
-        let lock = UvLock::parse(text, origin)?;
+        self.insert_lock(UvLock::parse(text, origin)?, origin)
+    }
+
+    fn insert_lock(&mut self, lock: UvLock, origin: &str) -> Result<String> {
         let version = lock
             .patroni_version()
             .with_context(|| format!("{origin} holds no Patroni"))?
@@ -208,6 +239,22 @@ impl Recipe {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_locks_embedded_as_json_are_the_checkouts_locks() {
+        let embedded = Recipe::embedded().unwrap();
+        let dir = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes");
+        let checkout = Recipe::from_dir(&dir).unwrap();
+        assert_eq!(embedded.locks, checkout.locks);
+        assert!(embedded.uv_installer_lock.is_some());
+        assert_eq!(embedded.uv_installer_lock, checkout.uv_installer_lock);
+        let lock = &embedded.locks[embedded.default_patroni_version()];
+        assert_eq!(
+            lock.lacking_extras(),
+            Some(&[][..]),
+            "the LACKING line is read"
+        );
+    }
 
     #[test]
     fn embedded_recipe_holds_every_template_and_the_checkout_too() {

@@ -32,7 +32,7 @@ pub const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
 const GLIBC: (u32, u32) = (2, 28);
 
 /// A parsed lock.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct UvLock {
     #[serde(rename = "package", default)]
     packages: Vec<Package>,
@@ -63,7 +63,7 @@ fn read_lacking(text: &str) -> Option<Vec<String>> {
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Package {
     name: String,
     version: Option<String>,
@@ -78,7 +78,7 @@ struct Package {
     wheels: Vec<Artifact>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Dep {
     name: String,
     version: Option<String>,
@@ -87,7 +87,7 @@ struct Dep {
     marker: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 struct Artifact {
     url: Option<String>,
     hash: Option<String>,
@@ -141,6 +141,16 @@ impl UvLock {
         let mut lock: UvLock = toml::from_str(text).with_context(|| format!("parsing {origin}"))?;
         lock.root().with_context(|| format!("reading {origin}"))?;
         lock.lacking = read_lacking(text);
+        Ok(lock)
+    }
+
+    /// A lock that build.rs converted to JSON, with its first line (which
+    /// holds the [`LACKING`] record).
+    pub fn from_json(json: &str, first_line: &str, origin: &str) -> Result<UvLock> {
+        let mut lock: UvLock =
+            serde_json::from_str(json).with_context(|| format!("parsing {origin}"))?;
+        lock.root().with_context(|| format!("reading {origin}"))?;
+        lock.lacking = read_lacking(first_line);
         Ok(lock)
     }
 

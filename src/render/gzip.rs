@@ -15,7 +15,10 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzBuilder::new()
         .mtime(0)
         .operating_system(255)
-        .write(Vec::new(), Compression::best());
+        // Level 6, zlib's default: 0.6% more bytes than 9 on install.sh in
+        // half the time (render speed is measured; a cloud's limit rarely
+        // sits in that 0.6%).
+        .write(Vec::new(), Compression::new(6));
     // Writing into a Vec cannot fail.
     encoder.write_all(bytes).expect("gzip into memory");
     encoder.finish().expect("gzip into memory")

@@ -187,10 +187,17 @@ impl Renderer {
     fn cloud_init(&self, plan: &Plan, base: &Value, full: &str) -> Result<String> {
         let limit = plan.cloud_init.limit;
         let install_sh = shell_lex::compact(full);
+        let compact_len = install_sh.len();
         let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
-        let readable = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
-        if readable.len() <= limit {
-            return Ok(readable);
+        // The snippet holds the compacted script and more: over the limit
+        // already, it is not rendered readable only to be measured.
+        let readable = if compact_len > limit {
+            None
+        } else {
+            Some(templates::render(&self.env, template::CLOUD_INIT, &ctx)?)
+        };
+        if let Some(readable) = readable.as_ref().filter(|r| r.len() <= limit) {
+            return Ok(readable.clone());
         }
         // Too big to read: install.sh itself, byte for byte, gzip-compressed.
         let install_sh_gz = gzip::gzip_base64(full);
@@ -198,9 +205,12 @@ impl Renderer {
         let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
         if text.len() > limit {
             return Err(crate::error::usage(format!(
-                "the cloud-init snippet is {} bytes even with the script gzip-compressed ({} bytes readable), over cloud_init_limit {limit}; raise it where the cloud takes more (Azure and OpenStack: 65536, GCP: 262144), or run install.sh another way",
+                "the cloud-init snippet is {} bytes even with the script gzip-compressed ({}), over cloud_init_limit {limit}; raise it where the cloud takes more (Azure and OpenStack: 65536, GCP: 262144), or run install.sh another way",
                 text.len(),
-                readable.len()
+                match &readable {
+                    Some(r) => format!("{} bytes readable", r.len()),
+                    None => format!("the script alone is {compact_len} bytes readable"),
+                }
             )));
         }
         Ok(text)

@@ -59,5 +59,40 @@ DOCKERFILE
         expect_same "$suite arm64 $kind: the end state of x86_64" \
             "$(cat "$WORK/manifest-$suite-arm64-nodot-$kind")" "$(cat "$ref_file")" "arm64 $kind" "x86_64 shell"
     done
+    if stage uv; then
+        test_arm64_uv "$suite" "$base"
+    fi
     say "$suite arm64 stage: $(elapsed "$t0")"
+}
+
+# installer=uv on arm64: uv's aarch64 wheel, fetched and checked by the
+# target's Python, and the lock's aarch64 files; install.sh (with a second
+# run) and docker build reach the x86_64 uv end state.
+test_arm64_uv() { # SUITE BASE
+    local suite=$1 base=$2 dir="$WORK/render-$TARGET-uv" u="$RUN_ID-$suite-arm64-uv-shell" t0
+    [ -d "$dir" ] || uv_render "$dir" || fail "rendering $TARGET with installer=uv"
+    PLATFORM=linux/arm64
+    start_container "$u" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$dir:/pbct/render:ro" -v "$HERE:/pbct/tests:ro"
+    t0=$(now)
+    step "$suite arm64 uv: sh install.sh" cexec "$u" sh /pbct/render/install.sh
+    say "  arm64 uv install (emulated) took $(elapsed "$t0")"
+    assert_uv_install "$u" "$suite arm64 uv shell" "$dir/patroni.service"
+    expect_same "$suite arm64 uv: uv is the aarch64 binary" \
+        "$(cexec "$u" sh -c "od -An -tx1 -j18 -N2 '$PIPX_HOME_/patroni-bake-uv/bin/uv' | tr -d ' '")" b700
+    expect_same "$suite arm64 uv: a second run reports changed=0" \
+        "$(cexec "$u" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
+    local ctx="$WORK/docker-$suite-arm64-uv" image="patroni-bake-test/run-$RUN_ID-$suite-arm64-uv"
+    mkdir -p "$ctx"
+    cp "$CA_BUNDLE" "$ctx/ca.pem"
+    { printf 'FROM %s\nCOPY ca.pem %s\n' "$base" "$CA_IN"; cat "$dir/Dockerfile"; } >"$ctx/Dockerfile"
+    CONTEXT_REPRO="docker build --platform linux/arm64 --network host $ctx"
+    step "$suite arm64 uv docker: docker build" timeout 1800 docker build --platform linux/arm64 --network host \
+        --label "$LABEL" -t "$image" "$ctx"
+    start_container "$RUN_ID-$suite-arm64-uv-docker" "$image" -v "$HERE:/pbct/tests:ro"
+    PLATFORM=
+    assert_uv_install "$RUN_ID-$suite-arm64-uv-docker" "$suite arm64 uv docker" "$dir/patroni.service"
+    if [ -f "$WORK/manifest-$suite-uv-shell" ]; then
+        expect_same "$suite arm64 uv: the end state of x86_64 with uv" \
+            "$(manifest_of "$u")" "$(cat "$WORK/manifest-$suite-uv-shell")" "arm64 uv" "x86_64 uv"
+    fi
 }

@@ -139,7 +139,9 @@ EOF
         kill -9 -- "-$pid"' sh "$PIPX_HOME_" || fail "$suite uv: the switch back to pip never made its new venv, so it could not be killed in it"
     out=$(cexec "$c" sh /tmp/uv.sh 2>&1) || { echo "$out" >&2; fail "$suite uv: the run after the kill"; }
     expect_contains "$suite uv (killed switch to pip): the next run restores the uv install" "$out" "restored the Patroni install that was there before"
-    expect_same "$suite uv (killed switch to pip): ... and has nothing to change" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0"
+    # The switch had unlinked uv's pipx before pip ran: linked again, no more.
+    expect_contains "$suite uv (killed switch to pip): ... links uv's pipx again" "$out" "changed: linked $BIN_DIR/pipx"
+    expect_same "$suite uv (killed switch to pip): ... and changes nothing else" "$(printf '%s\n' "$out" | tail -n 1)" "changed=1"
     assert_uv_install "$c" "$suite uv (restored after a kill)" "$dir/patroni.service"
 
     # uv -> pip: the pip rendering's end state again.
