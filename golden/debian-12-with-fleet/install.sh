@@ -188,6 +188,22 @@ step_patroni() {
         printf 'ok: %s is installed in %s, as locked\n' \
             'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
     else
+        # A Patroni running from this venv must not have it replaced under it:
+        # Python imports lazily, so that process would load the new version's
+        # files, or fail to import. (A converged node is never touched: the
+        # check above answered ok.)
+        pids=''
+        for d in /proc/[0-9]*; do
+            case "$(tr '\000' ' ' <"$d/cmdline" 2>/dev/null || true)" in
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/*) pids="$pids ${d#/proc/}" ;;
+            esac
+        done
+        if [ -n "$pids" ]; then
+            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would replace that venv under it; nothing was changed.\n' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni "$pids" >&2
+            echo 'patroni-bake: upgrade a running node as a rolling upgrade does: systemctl stop patroni, run this script, systemctl start patroni (on the leader, patronictl switchover first)' >&2
+            exit 1
+        fi
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/bin
 

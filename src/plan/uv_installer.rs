@@ -41,7 +41,7 @@ pub struct UvInstaller {
     /// its hash by the target's Python before anything of it runs.
     pub wheels: Vec<UvWheel>,
     /// Environment of pipx (and so of uv) for Patroni's venv: where files
-    /// come from (`UV_NO_INDEX`, `UV_FIND_LINKS` for a wheelhouse).
+    /// come from (`UV_OFFLINE`, `UV_FIND_LINKS` for a wheelhouse).
     pub source_env: BTreeMap<String, String>,
 }
 
@@ -117,7 +117,9 @@ pub(super) fn uv_installer(
     let venv = paths.uv_venv.clone();
     let mut source_env = BTreeMap::new();
     if !p.wheelhouse.is_empty() {
-        source_env.insert("UV_NO_INDEX".to_string(), "1".to_string());
+        // uv's --no-index has no variable (pipx passes none of its own);
+        // offline, uv reads the find-links directory and nothing else.
+        source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
         source_env.insert("UV_FIND_LINKS".to_string(), p.wheelhouse.clone());
     }
     Ok(Some(UvInstaller {

@@ -19,6 +19,8 @@ say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # The last failure's context, printed by fail().
 CONTEXT_CONTAINER=
 CONTEXT_REPRO=
+# A function that fail() runs for a stage's own report.
+FAIL_HOOK=
 
 fail() {
     FAILURES=$((FAILURES + 1))
@@ -28,6 +30,12 @@ fail() {
         docker logs --tail 80 "$CONTEXT_CONTAINER" >&2 2>&1 || true
     fi
     [ -z "$CONTEXT_REPRO" ] || printf -- '--- to reproduce by hand ---\n%s\n' "$CONTEXT_REPRO" >&2
+    # A stage's own report (the cluster's journals and state), once.
+    if [ -n "$FAIL_HOOK" ]; then
+        local hook=$FAIL_HOOK
+        FAIL_HOOK=
+        "$hook" >&2 || true
+    fi
     exit 1
 }
 
@@ -115,6 +123,7 @@ ensure_docker() {
 cleanup() {
     local rc=$?
     set +e
+    declare -F cl_cleanup >/dev/null && cl_cleanup
     for pid in "${NSPAWN_PIDS[@]}"; do
         kill "$pid" 2>/dev/null
     done

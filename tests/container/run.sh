@@ -34,6 +34,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/compose.sh"
 # shellcheck source=uv.sh
 . "$HERE/uv.sh"
+# shellcheck source=cluster.sh
+. "$HERE/cluster.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -43,7 +45,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings compose uv extras drift faults upgrades locks package systemd arm64 rhel-steps}
+STAGES=${STAGES:-renderings compose uv extras drift faults upgrades locks package systemd cluster arm64 rhel-steps}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -345,6 +347,11 @@ else
         fi
         if stage systemd; then
             test_systemd "$suite" "$leader_source" "$BIN_DIR"
+        fi
+        # The cluster on bookworm: it proves the unit and the upgrade, which
+        # are the same on trixie, and CI has an hour.
+        if [ "$suite" = bookworm ] && stage cluster; then
+            test_cluster "$suite"
         fi
         if [ "$suite" = bookworm ] && stage arm64; then
             test_arm64 "$suite" "$WORK/manifest-$suite-nodot-shell"

@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# Three baked nodes make one Patroni cluster: node1 baked by the Dockerfile
+# fragment, node2 by install.sh, node3 by cloud-init (NoCloud), each then
+# booted with systemd-nspawn in one shared network namespace (node N
+# listens on 127.0.0.N+1), with PostgreSQL and a three-member etcd from
+# Debian's packages. The test writes patroni.yaml (setup_patroni's job) and
+# enables the unit. It proves bootstrap (a leader, two streaming
+# replicas), a switchover, a failover after the leader's machine is killed
+# outright (synchronous_mode: no committed row lost), the unit under faults
+# (stop, start, SIGKILL of Patroni alone), and a rolling upgrade from 4.0.7
+# to 4.1.5 by re-running a rendering, with a writer running throughout.
+
+CL_OLD_VERSION=4.0.7
+CL_OLD_LOCK=$REPO/tests/data/patroni-4.0.7.uv.lock
+CL_EXTRAS=psycopg2-binary,etcd3
+CL_TTL=20
+CL_LOOP_WAIT=5
+# Over ttl + loop_wait: Patroni's own retry and PostgreSQL's promotion.
+CL_FAILOVER_MARGIN=20
+CL_NET=
+CL_WRITER=
+declare -a CL_NS=() CL_PID=()
+# Rows for BENCHMARKS.md (bench/run.sh sets the file).
+CLUSTER_METRICS=${CLUSTER_METRICS:-}
+
+cl_ip() { echo "127.0.0.$(($1 + 1))"; }
+
+# A command on node N (as root, in all its namespaces).
+cl() {
+    local n=$1
+    shift
+    timeout 300 nsenter -t "${CL_PID[$n]}" -a -- "$@"
+}
+
+cl_sql() { # NODE SQL
+    cl "$1" runuser -u postgres -- psql -X -At -h "$(cl_ip "$1")" -d postgres -c "$2"
+}
+
+# The cluster as patronictl lists it, as JSON, asked on node N.
+cl_members() { # NODE
+    cl "$1" runuser -u postgres -- "$BIN_DIR/patronictl" -c /etc/patroni/patroni.yaml list -f json 2>/dev/null
+}
+
+# "name role state lag" per member, sorted, from any node that answers.
+cl_state() {
+    local n json
+    for n in 1 2 3; do
+        [ -n "${CL_PID[$n]:-}" ] && kill -0 "${CL_PID[$n]}" 2>/dev/null || continue
+        json=$(cl_members "$n") || continue
+        python3 -c '
+import json, sys
+for m in sorted(json.loads(sys.argv[1]), key=lambda m: m["Member"]):
+    print(m["Member"], m["Role"].replace(" ", "-"), m["State"], m.get("Lag in MB", "-"))' "$json" && return
+    done
+    return 1
+}
+
+cl_leader() { cl_state | awk '$2 == "Leader" && $3 == "running" { print $1 }'; }
+
+# Wait (at most SECONDS) until the cluster state satisfies the awk CONDITION
+# over its lines; prints the seconds it took.
+cl_wait() { # SECONDS WHAT AWK_CONDITION
+    local limit=$1 what=$2 cond=$3 t0 st
+    t0=$(now)
+    while :; do
+        st=$(cl_state 2>/dev/null || true)
+        if [ -n "$st" ] && printf '%s\n' "$st" | awk "$cond" >/dev/null; then
+            awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+            return 0
+        fi
+        if awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
+            printf '%s\n' "$st" >&2
+            fail "cluster: $what did not happen within $limit s"
+        fi
+        sleep 0.5
+    done
+}
+# awk conditions: one running leader and two streaming replicas; NODE a
+# streaming replica; NODE the running leader.
+CL_HEALTHY='$2 == "Leader" && $3 == "running" { l++ } $2 ~ /Replica|Standby/ && $3 == "streaming" { r++ } END { exit !(l == 1 && r == 2) }'
+cl_is_replica() { echo "\$1 == \"$1\" && \$2 ~ /Replica|Standby/ && \$3 == \"streaming\" { f = 1 } END { exit !f }"; }
+cl_is_leader() { echo "\$1 == \"$1\" && \$2 == \"Leader\" && \$3 == \"running\" { f = 1 } END { exit !f }"; }
+
+# What a failure prints: every node's journal and the cluster's state.
+cl_report() {
+    local n
+    for n in 1 2 3; do
+        [ -n "${CL_PID[$n]:-}" ] && kill -0 "${CL_PID[$n]}" 2>/dev/null || { echo "--- node$n: not running"; continue; }
+        echo "--- node$n: journal of patroni and etcd (last 40 lines) ---"
+        cl "$n" journalctl -u patroni -u etcd --no-pager -n 40 2>&1 || true
+    done
+    echo "--- patronictl list ---"
+    cl_state 2>&1 || true
+}
+
+cl_cleanup() {
+    [ -z "$CL_WRITER" ] || kill "$CL_WRITER" 2>/dev/null
+    local n
+    for n in 1 2 3; do
+        [ -z "${CL_PID[$n]:-}" ] || kill -9 "${CL_PID[$n]}" 2>/dev/null
+    done
+    [ -z "$CL_NET" ] || ip netns del "$CL_NET" 2>/dev/null
+    true
+}
+
+# The nodes' base (CL_BASE): the cloud flavour (it has cloud-init for
+# node3) plus systemd, etcd and PostgreSQL with no default cluster (Patroni
+# makes one), cached under its Dockerfile's content.
+CL_BASE=
+cl_base() { # SUITE
+    local suite=$1 ctx="$WORK/cluster-base" key image
+    mkdir -p "$ctx"
+    cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $(base_image "$suite" nodot-cloud)
+RUN mkdir -p /etc/postgresql-common/createcluster.d \
+ && echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/no-main.conf \
+ && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      systemd systemd-sysv dbus etcd-server etcd-client postgresql >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
+DOCKERFILE
+    key=$(sha256sum <"$ctx/Dockerfile" | cut -c1-12)
+    image="patroni-bake-test/base:$suite-cluster-$key"
+    if ! docker image inspect "$image" >/dev/null 2>&1; then
+        step "cluster: base image (systemd, etcd, PostgreSQL)" timeout 1800 docker build --network host -q -t "$image" "$ctx"
+    fi
+    CL_BASE=$image
+}
+
+# Export container C into the rootfs of node N, configured as node N.
+cl_rootfs() { # CONTAINER N PG_BIN
+    local c=$1 n=$2 pg_bin=$3 root="$WORK/cluster/node$2" ip i peers='' hosts=''
+    ip=$(cl_ip "$n")
+    docker stop -t 1 "$c" >/dev/null
+    mkdir -p "$root"
+    step "cluster: export node$n" sh -c "docker export '$c' | tar --numeric-owner -C '$root' -x"
+    printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+    echo "node$n" >"$root/etc/hostname"
+    touch "$root/etc/cloud/cloud-init.disabled"
+    for i in 1 2 3; do
+        peers="$peers${peers:+,}node$i=http://$(cl_ip "$i"):2380"
+        hosts="$hosts${hosts:+,}$(cl_ip "$i"):2379"
+    done
+    cat >"$root/etc/default/etcd" <<EOF
+ETCD_NAME=node$n
+ETCD_DATA_DIR=/var/lib/etcd/cluster
+ETCD_LISTEN_PEER_URLS=http://$ip:2380
+ETCD_LISTEN_CLIENT_URLS=http://$ip:2379
+ETCD_INITIAL_ADVERTISE_PEER_URLS=http://$ip:2380
+ETCD_ADVERTISE_CLIENT_URLS=http://$ip:2379
+ETCD_INITIAL_CLUSTER=$peers
+ETCD_INITIAL_CLUSTER_STATE=new
+ETCD_INITIAL_CLUSTER_TOKEN=patroni-bake-test
+EOF
+    sed -e "s|@NAME@|node$n|" -e "s|@IP@|$ip|g" -e "s|@ETCD@|$hosts|" -e "s|@PG_BIN_DIR@|$pg_bin|" \
+        -e "s|@TTL@|$CL_TTL|" -e "s|@LOOP_WAIT@|$CL_LOOP_WAIT|" \
+        "$HERE/cluster-patroni.yaml" >"$root/etc/patroni/patroni.yaml"
+    chown --reference="$root/etc/patroni" "$root/etc/patroni/patroni.yaml"
+    chmod 0600 "$root/etc/patroni/patroni.yaml"
+}
+
+# Boot node N (its rootfs as it is) in the shared network namespace.
+cl_boot() { # N
+    local n=$1 ns
+    systemd-nspawn -q -b --register=no --keep-unit --network-namespace-path="/run/netns/$CL_NET" \
+        -D "$WORK/cluster/node$n" >>"$WORK/cluster/nspawn-node$n.log" 2>&1 &
+    ns=$!
+    CL_NS[n]=$ns
+    NSPAWN_PIDS+=("$ns")
+    CL_PID[n]=
+    for _ in $(seq 90); do
+        CL_PID[n]=$(container_init "$ns")
+        [ -n "${CL_PID[$n]}" ] && cl "$n" test -d /run/systemd/system 2>/dev/null && break
+        sleep 1
+    done
+    [ -n "${CL_PID[$n]}" ] || { tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2; fail "cluster: node$n did not boot"; }
+    local state
+    state=$(cl "$n" systemctl is-system-running --wait || true)
+    case "$state" in
+        running | degraded) ;;
+        *) tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2; fail "cluster: node$n's systemd is $state" ;;
+    esac
+}
+
+# The machine of node N dies at once: SIGKILL of its PID 1 kills every
+# process of its PID namespace (Patroni, PostgreSQL, etcd).
+cl_kill_machine() { # N
+    local n=$1
+    kill -9 "${CL_PID[$n]}"
+    for _ in $(seq 30); do
+        kill -0 "${CL_NS[$n]}" 2>/dev/null || break
+        sleep 0.5
+    done
+    CL_PID[n]=
+}
+
+# Processes named postgres on node N.
+cl_postgres_procs() { cl "$1" sh -c 'cat /proc/[0-9]*/comm 2>/dev/null | grep -c "^postgres$" || true'; }
+
+cl_metric() { # WHAT VALUE COMPARISON
+    say "  measured: $1: $2 ${3:+($3)}"
+    [ -z "$CLUSTER_METRICS" ] || echo "| cluster: $1 | $2 | $3 |" >>"$CLUSTER_METRICS"
+}
+
+# Bake node1 (Dockerfile), node2 (install.sh) and node3 (cloud-init) from
+# RENDER_DIR on BASE; prints PostgreSQL's bin directory.
+cl_bake() { # BASE RENDER_DIR
+    local base=$1 dir=$2 ctx="$WORK/cluster-docker" image="patroni-bake-test/run-$RUN_ID-cluster-node1"
+    mkdir -p "$ctx"
+    cp "$CA_BUNDLE" "$ctx/ca.pem"
+    { printf 'FROM %s\nCOPY ca.pem %s\n' "$base" "$CA_IN"; cat "$dir/Dockerfile"; } >"$ctx/Dockerfile"
+    step "cluster: bake node1 with the Dockerfile fragment" timeout 1800 docker build --network host --label "$LABEL" -t "$image" "$ctx"
+    start_container "$RUN_ID-cluster-node1" "$image"
+    start_container "$RUN_ID-cluster-node2" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$dir:/pbct/render:ro"
+    step "cluster: bake node2 with install.sh" cexec "$RUN_ID-cluster-node2" sh /pbct/render/install.sh
+    boot_cloud_init "$RUN_ID-cluster-node3" "$base" "$dir/cloud-init.yaml"
+    assert_done "$RUN_ID-cluster-node3" "cluster: bake node3 with cloud-init"
+}
+
+test_cluster() { # SUITE
+    local suite=$1 t_stage base old="$WORK/render-cluster-old" new="$WORK/render-cluster-new" pg_bin n
+    t_stage=$(now)
+    say "=== $suite cluster: three nodes, three renderings"
+    FAIL_HOOK=cl_report
+    cl_base "$suite"
+    base=$CL_BASE
+    "$BIN" render --target "$TARGET" --set "ca_bundle=$CA_IN" --lock "$CL_OLD_LOCK" \
+        --set "patroni_version=$CL_OLD_VERSION" --set "patroni_extras=$CL_EXTRAS" --out "$old" 2>/dev/null ||
+        fail "cluster: rendering Patroni $CL_OLD_VERSION"
+    # The nodes' network namespace has no way out: the upgrade installs
+    # from a wheelhouse, as an air-gapped fleet does.
+    "$BIN" render --target "$TARGET" --set "patroni_extras=$CL_EXTRAS" --set wheelhouse=/var/cache/patroni-wheelhouse \
+        --out "$new" 2>/dev/null || fail "cluster: rendering Patroni $VERSION"
+    step "cluster: the wheelhouse of Patroni $VERSION" \
+        "$BIN" wheelhouse --target "$TARGET" --set "patroni_extras=$CL_EXTRAS" --out "$WORK/cluster-wheelhouse"
+    cl_bake "$base" "$old"
+    pg_bin=$(cexec "$RUN_ID-cluster-node2" sh -c 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1')
+    CL_NET="pbct-cluster-$$"
+    ip netns add "$CL_NET" || fail "cluster: ip netns add $CL_NET"
+    ip -n "$CL_NET" link set lo up
+    for n in 1 2 3; do
+        cl_rootfs "$RUN_ID-cluster-node$n" "$n" "$pg_bin"
+        mkdir -p "$WORK/cluster/node$n/etc/patroni-bake-test"
+        cp "$CA_BUNDLE" "$WORK/cluster/node$n/etc/patroni-bake-test/ca.pem"
+        cp "$new/install.sh" "$WORK/cluster/node$n/root/install-new.sh"
+        cp -r "$WORK/cluster-wheelhouse" "$WORK/cluster/node$n/var/cache/patroni-wheelhouse"
+    done
+    for n in 1 2 3; do cl_boot "$n"; done
+    pass "cluster: three nodes booted with systemd"
+    local endpoints ok=''
+    endpoints="http://$(cl_ip 1):2379,http://$(cl_ip 2):2379,http://$(cl_ip 3):2379"
+    for _ in $(seq 60); do
+        if cl 1 env ETCDCTL_API=3 etcdctl --endpoints="$endpoints" endpoint health >/dev/null 2>&1; then ok=1; break; fi
+        sleep 1
+    done
+    [ -n "$ok" ] || fail "cluster: etcd's three members are not healthy within 60 s"
+    pass "cluster: etcd has three healthy members"
+    for n in 1 2 3; do
+        expect_same "cluster node$n: the unit is installed, not enabled" "$(cl "$n" systemctl is-enabled patroni || true)" disabled
+        expect_same "cluster node$n: /etc/patroni is 0700 postgres:postgres" "$(cl "$n" stat -c '%a %U:%G' /etc/patroni)" "700 postgres:postgres"
+        cl "$n" systemctl enable --now patroni >/dev/null 2>&1 || fail "cluster node$n: systemctl enable --now patroni"
+        [ "$n" -gt 1 ] || cl_wait 120 "node1 leads" "$(cl_is_leader node1)" >/dev/null
+    done
+    cl_wait 180 "bootstrap (a leader and two streaming replicas)" "$CL_HEALTHY" >/dev/null
+    pass "cluster: one leader and two streaming replicas"
+    local list
+    list=$(cl 2 su - postgres -c 'patronictl -c /etc/patroni/patroni.yaml list')
+    printf '%s\n' "$list" | sed 's/^/    /'
+    for n in 1 2 3; do
+        expect_contains "cluster: patronictl (postgres's login shell, no path) lists node$n" "$list" "node$n"
+    done
+    expect_contains "cluster: ... running Patroni $CL_OLD_VERSION" \
+        "$(cl 2 su - postgres -c 'patronictl -c /etc/patroni/patroni.yaml version patroni-bake-cluster')" "Patroni $CL_OLD_VERSION"
+
+    cl_switchover_and_failover
+    cl_unit_faults
+    cl_rolling_upgrade
+    cl_cleanup
+    FAIL_HOOK=
+    say "$suite cluster stage: $(elapsed "$t_stage")"
+}
+
+cl_write_rows() { # LEADER FROM TO
+    cl_sql "$1" "insert into t select generate_series($2, $3)" >/dev/null || fail "cluster: writing rows $2..$3 on $1"
+}
+
+cl_count() { cl_sql "$1" "select count(*) from t"; }
+
+cl_switchover_and_failover() {
+    local leader cand took t0 n
+    leader=$(cl_leader)
+    n=${leader#node}
+    cl_sql "$n" 'create table t (id int primary key)' >/dev/null
+    cl_write_rows "$n" 1 1000
+    cand=$(cl_state | awk -v l="$leader" '$1 != l { print $1; exit }')
+    t0=$(now)
+    cl "$n" runuser -u postgres -- "$BIN_DIR/patronictl" -c /etc/patroni/patroni.yaml \
+        switchover --leader "$leader" --candidate "$cand" --force >/dev/null || fail "cluster: patronictl switchover"
+    cl_wait 60 "switchover to $cand" "$(cl_is_leader "$cand")" >/dev/null
+    took=$(elapsed "$t0")
+    pass "cluster: switchover from $leader to $cand in $took"
+    cl_metric "switchover (patronictl switchover until the candidate leads)" "$took" "ttl $CL_TTL s, loop_wait $CL_LOOP_WAIT s"
+    expect_same "cluster: every row written before the switchover is on the new leader" "$(cl_count "${cand#node}")" 1000
+    cl_wait 120 "the old leader streaming again" "$CL_HEALTHY" >/dev/null
+
+    # Failover: the leader's machine killed outright, after 1000 more commits.
+    leader=$(cl_leader)
+    n=${leader#node}
+    cl_write_rows "$n" 1001 2000
+    cl_kill_machine "$n"
+    t0=$(now)
+    cl_wait $((CL_TTL + CL_LOOP_WAIT + CL_FAILOVER_MARGIN)) "failover after $leader's machine was killed" \
+        "\$1 != \"$leader\" && \$2 == \"Leader\" && \$3 == \"running\" { f = 1 } END { exit !f }" >/dev/null
+    took=$(elapsed "$t0")
+    local new
+    new=$(cl_leader)
+    pass "cluster: $new leads $took after $leader's machine was killed (limit ttl + loop_wait + $CL_FAILOVER_MARGIN s = $((CL_TTL + CL_LOOP_WAIT + CL_FAILOVER_MARGIN)) s)"
+    cl_metric "failover (leader's machine killed until a replica leads)" "$took" "ttl + loop_wait = $((CL_TTL + CL_LOOP_WAIT)) s"
+    expect_same "cluster: synchronous_mode: every committed row is on the new leader" "$(cl_count "${new#node}")" 2000
+    cl_boot "$n"
+    cl_wait 240 "$leader rejoining after its machine restarts" "$CL_HEALTHY" >/dev/null
+    pass "cluster: $leader rebooted and rejoined as a streaming replica"
+}
+
+# Our unit on a replica: a stop leaves no PostgreSQL and takes less than
+# TimeoutSec; a start rejoins; SIGKILL of Patroni alone is restarted by
+# systemd, which leaves PostgreSQL running (KillMode=process) for the new
+# Patroni to pick up.
+cl_unit_faults() {
+    local leader r n t0 took limit pm nr
+    leader=$(cl_leader)
+    r=$(cl_state | awk -v l="$leader" '$1 != l { print $1; exit }')
+    n=${r#node}
+    limit=$(cl "$n" systemctl show -p TimeoutStopUSec --value patroni)
+    t0=$(now)
+    cl "$n" systemctl stop patroni || fail "cluster $r: systemctl stop patroni"
+    took=$(elapsed "$t0")
+    expect_same "cluster $r: systemctl stop patroni leaves no PostgreSQL process" "$(cl_postgres_procs "$n")" 0
+    if awk -v t="${took%s}" -v l="${limit%s}" 'BEGIN { exit !(t < l) }'; then
+        pass "cluster $r: the stop took $took, under TimeoutSec ($limit)"
+    else
+        fail "cluster $r: the stop took $took, not under TimeoutSec ($limit)"
+    fi
+    cl_metric "systemctl stop patroni on a replica" "$took" "TimeoutSec $limit"
+    cl "$n" systemctl start patroni || fail "cluster $r: systemctl start patroni"
+    cl_wait 120 "$r streaming again after systemctl start" "$(cl_is_replica "$r")" >/dev/null
+    pass "cluster $r: systemctl start rejoins as a streaming replica"
+
+    cl_write_rows "${leader#node}" 2001 2100
+    pm=$(cl "$n" head -n 1 /var/lib/postgresql/patroni-data/postmaster.pid)
+    nr=$(cl "$n" systemctl show -p NRestarts --value patroni)
+    cl "$n" systemctl kill -s KILL --kill-who=main patroni
+    local ok=''
+    for _ in $(seq 60); do
+        if [ "$(cl "$n" systemctl show -p NRestarts --value patroni)" -gt "$nr" ] &&
+            [ "$(cl "$n" systemctl is-active patroni || true)" = active ]; then ok=1; break; fi
+        sleep 0.5
+    done
+    [ -n "$ok" ] || fail "cluster $r: systemd did not restart Patroni after SIGKILL (Restart=on-failure)"
+    pass "cluster $r: SIGKILL of Patroni: systemd restarted it (Restart=on-failure)"
+    cl_wait 120 "$r streaming after Patroni's restart" "$(cl_is_replica "$r")" >/dev/null
+    expect_same "cluster $r: ... its PostgreSQL kept running and was picked up (same postmaster)" \
+        "$(cl "$n" head -n 1 /var/lib/postgresql/patroni-data/postmaster.pid)" "$pm"
+    local want
+    want=$(cl_count "${leader#node}")
+    for _ in $(seq 20); do
+        [ "$(cl_count "$n")" = "$want" ] && break
+        sleep 0.5
+    done
+    expect_same "cluster $r: ... with its data (the leader's rows)" "$(cl_count "$n")" "$want"
+}
+
+# A writer on node W: one committed insert every 0.1 s through a
+# connection string that finds the leader; ok/fail lines with timestamps.
+cl_start_writer() { # W
+    local w=$1 conn
+    conn="host=$(cl_ip 1),$(cl_ip 2),$(cl_ip 3) dbname=postgres user=postgres target_session_attrs=read-write connect_timeout=2"
+    cl_sql "$(cl_leader | sed 's/node//')" 'create table w (id int primary key, at timestamptz default now())' >/dev/null
+    cl "$w" rm -f /tmp/stop-writer
+    # shellcheck disable=SC2016 # expanded by the node's shell
+    cl "$w" runuser -u postgres -- sh -c 'i=0
+        while [ ! -e /tmp/stop-writer ] && [ "$i" -lt 6000 ]; do
+            i=$((i + 1))
+            if psql -X -q "$1" -c "insert into w (id) values ($i)" >/dev/null 2>&1; then r=ok; else r=fail; fi
+            echo "$r $i $(date +%s%N)"
+            sleep 0.1
+        done' sh "$conn" >"$WORK/cluster/writer.log" 2>&1 &
+    CL_WRITER=$!
+}
+
+# Re-running the newer rendering on nodes that serve, then the operator's
+# order: replicas first (stop, install, start), a switchover, the old leader.
+cl_rolling_upgrade() {
+    local leader n r t0 took out w
+    leader=$(cl_leader)
+    w=$(cl_state | awk -v l="$leader" '$1 != l { print substr($1, 5); exit }')
+    cl_start_writer "$w"
+    sleep 3
+    t0=$(now)
+    for n in 1 2 3; do
+        if out=$(cl "$n" sh /root/install-new.sh 2>&1); then
+            printf '%s\n' "$out" >&2
+            fail "cluster node$n: install.sh replaced the venv under a running Patroni"
+        fi
+        expect_contains "cluster node$n: install.sh under a serving Patroni changes nothing and says why" "$out" \
+            "Patroni is running from $PIPX_HOME_/venvs/patroni"
+        expect_contains "cluster node$n: ... and what the operator does next" "$out" "systemctl stop patroni, run this script, systemctl start patroni"
+    done
+    expect_same "cluster: the refused installs caused no failover" "$(cl_leader)" "$leader"
+    for r in $(cl_state | awk -v l="$leader" '$1 != l { print $1 }'); do
+        n=${r#node}
+        cl "$n" systemctl stop patroni
+        step "cluster $r: install.sh of Patroni $VERSION (Patroni stopped)" cl "$n" sh /root/install-new.sh
+        cl "$n" systemctl start patroni
+        cl_wait 120 "$r streaming on $VERSION" "$(cl_is_replica "$r")" >/dev/null
+        pass "cluster $r: upgraded and streaming"
+    done
+    local cand
+    cand=$(cl_state | awk -v l="$leader" '$1 != l { print $1; exit }')
+    cl "${leader#node}" runuser -u postgres -- "$BIN_DIR/patronictl" -c /etc/patroni/patroni.yaml \
+        switchover --leader "$leader" --candidate "$cand" --force >/dev/null || fail "cluster: switchover to $cand"
+    cl_wait 60 "switchover to the upgraded $cand" "$(cl_is_leader "$cand")" >/dev/null
+    n=${leader#node}
+    cl "$n" systemctl stop patroni
+    step "cluster $leader: install.sh of Patroni $VERSION (the old leader, stopped)" cl "$n" sh /root/install-new.sh
+    cl "$n" systemctl start patroni
+    cl_wait 180 "all three on $VERSION, healthy" "$CL_HEALTHY" >/dev/null
+    took=$(elapsed "$t0")
+    cl "$w" touch /tmp/stop-writer
+    wait "$CL_WRITER" || true
+    CL_WRITER=
+    pass "cluster: rolling upgrade to $VERSION in $took"
+    out=$(cl 1 su - postgres -c 'patronictl -c /etc/patroni/patroni.yaml version patroni-bake-cluster')
+    printf '%s\n' "$out" | sed 's/^/    /'
+    expect_same "cluster: patronictl version shows $VERSION on every member" \
+        "$(printf '%s\n' "$out" | grep -c "Patroni $VERSION")" 3
+    # Every insert the writer saw committed is in the table; the longest
+    # gap between two commits is the longest write interruption.
+    local oks gap lost leader_now
+    leader_now=$(cl_leader)
+    oks=$(awk '$1 == "ok" { print $2 }' "$WORK/cluster/writer.log" | paste -sd, -)
+    [ -n "$oks" ] || fail "cluster: the writer committed nothing"
+    lost=$(cl_sql "${leader_now#node}" "select count(*) from unnest(array[$oks]) as a(id) where id not in (select id from w)")
+    expect_same "cluster: no row the writer saw committed was lost ($(awk '$1 == "ok"' "$WORK/cluster/writer.log" | wc -l) commits, $(awk '$1 == "fail"' "$WORK/cluster/writer.log" | wc -l) refused)" "$lost" 0
+    gap=$(awk '$1 == "ok" { if (p) { d = ($3 - p) / 1e9; if (d > m) m = d } p = $3 } END { printf "%.1fs", m }' "$WORK/cluster/writer.log")
+    cl_metric "rolling upgrade $CL_OLD_VERSION to $VERSION (refused installs, 2 replicas, switchover, old leader)" "$took" "writer: one insert per 0.1 s"
+    cl_metric "longest write interruption during the rolling upgrade" "$gap" "between two committed inserts"
+}
