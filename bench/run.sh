@@ -170,6 +170,12 @@ r_uvn=$(ratio "$(median "${uvn[@]}")" "$fl_m")
     echo "| no-op re-run: install.sh, installer=uv | $(stats "${uvp2[@]}") ms | $uv_changed; goal < 50 ms: $(verdict "$(median "${uvp2[@]}")" 50 '<') |"
 } >>"$ROWS"
 
+# The cluster stage of the container suite (three baked nodes): its
+# switchover, failover and rolling-upgrade measurements.
+step "cluster stage (tests/container/run.sh, STAGES=cluster)" env CLUSTER_METRICS="$WORK/cluster.md" STAGES=cluster \
+    "$REPO/tests/container/run.sh" --suites bookworm
+cat "$WORK/cluster.md" >>"$ROWS"
+
 img_ctx() { # NAME BODY_FILE
     local d=$WORK/img-$1
     mkdir -p "$d"

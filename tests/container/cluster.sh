@@ -75,9 +75,11 @@ cl_wait() { # SECONDS WHAT AWK_CONDITION
         sleep 0.5
     done
 }
-# awk conditions: one running leader and two streaming replicas; NODE a
-# streaming replica; NODE the running leader.
-CL_HEALTHY='$2 == "Leader" && $3 == "running" { l++ } $2 ~ /Replica|Standby/ && $3 == "streaming" { r++ } END { exit !(l == 1 && r == 2) }'
+# awk conditions: one running leader and two streaming replicas, one of
+# them the synchronous standby (until the leader names one, synchronous_mode
+# allows no failover, and a commit waits for no standby); NODE a streaming
+# replica; NODE the running leader.
+CL_HEALTHY='$2 == "Leader" && $3 == "running" { l++ } $2 ~ /Replica|Standby/ && $3 == "streaming" { r++ } $2 == "Sync-Standby" && $3 == "streaming" { s++ } END { exit !(l == 1 && r == 2 && s == 1) }'
 cl_is_replica() { echo "\$1 == \"$1\" && \$2 ~ /Replica|Standby/ && \$3 == \"streaming\" { f = 1 } END { exit !f }"; }
 cl_is_leader() { echo "\$1 == \"$1\" && \$2 == \"Leader\" && \$3 == \"running\" { f = 1 } END { exit !f }"; }
 
@@ -158,8 +160,10 @@ EOF
     chmod 0600 "$root/etc/patroni/patroni.yaml"
 }
 
-# Boot node N (its rootfs as it is) in the shared network namespace.
-cl_boot() { # N
+# Boot node N (its rootfs as it is) in the shared network namespace, up
+# to its PID 1's systemd. (etcd's members wait for each other before they
+# are up: all nodes start, then cl_ready waits for each.)
+cl_start() { # N
     local n=$1 ns
     systemd-nspawn -q -b --register=no --keep-unit --network-namespace-path="/run/netns/$CL_NET" \
         -D "$WORK/cluster/node$n" >>"$WORK/cluster/nspawn-node$n.log" 2>&1 &
@@ -173,11 +177,19 @@ cl_boot() { # N
         sleep 1
     done
     [ -n "${CL_PID[$n]}" ] || { tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2; fail "cluster: node$n did not boot"; }
-    local state
-    state=$(cl "$n" systemctl is-system-running --wait || true)
+}
+
+# Node N's boot has finished (at most 180 s).
+cl_ready() { # N
+    local n=$1 state
+    state=$(timeout 180 nsenter -t "${CL_PID[$n]}" -a -- systemctl is-system-running --wait || true)
     case "$state" in
         running | degraded) ;;
-        *) tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2; fail "cluster: node$n's systemd is $state" ;;
+        *)
+            tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2
+            cl "$n" systemctl list-jobs --no-pager >&2 || true
+            fail "cluster: node$n's systemd is '$state' after 180 s"
+            ;;
     esac
 }
 
@@ -244,7 +256,8 @@ test_cluster() { # SUITE
         cp "$new/install.sh" "$WORK/cluster/node$n/root/install-new.sh"
         cp -r "$WORK/cluster-wheelhouse" "$WORK/cluster/node$n/var/cache/patroni-wheelhouse"
     done
-    for n in 1 2 3; do cl_boot "$n"; done
+    for n in 1 2 3; do cl_start "$n"; done
+    for n in 1 2 3; do cl_ready "$n"; done
     pass "cluster: three nodes booted with systemd"
     local endpoints ok=''
     endpoints="http://$(cl_ip 1):2379,http://$(cl_ip 2):2379,http://$(cl_ip 3):2379"
@@ -260,8 +273,8 @@ test_cluster() { # SUITE
         cl "$n" systemctl enable --now patroni >/dev/null 2>&1 || fail "cluster node$n: systemctl enable --now patroni"
         [ "$n" -gt 1 ] || cl_wait 120 "node1 leads" "$(cl_is_leader node1)" >/dev/null
     done
-    cl_wait 180 "bootstrap (a leader and two streaming replicas)" "$CL_HEALTHY" >/dev/null
-    pass "cluster: one leader and two streaming replicas"
+    cl_wait 180 "bootstrap (a leader and two streaming replicas, one synchronous)" "$CL_HEALTHY" >/dev/null
+    pass "cluster: one leader and two streaming replicas, one of them the synchronous standby"
     local list
     list=$(cl 2 su - postgres -c 'patronictl -c /etc/patroni/patroni.yaml list')
     printf '%s\n' "$list" | sed 's/^/    /'
@@ -316,7 +329,8 @@ cl_switchover_and_failover() {
     pass "cluster: $new leads $took after $leader's machine was killed (limit ttl + loop_wait + $CL_FAILOVER_MARGIN s = $((CL_TTL + CL_LOOP_WAIT + CL_FAILOVER_MARGIN)) s)"
     cl_metric "failover (leader's machine killed until a replica leads)" "$took" "ttl + loop_wait = $((CL_TTL + CL_LOOP_WAIT)) s"
     expect_same "cluster: synchronous_mode: every committed row is on the new leader" "$(cl_count "${new#node}")" 2000
-    cl_boot "$n"
+    cl_start "$n"
+    cl_ready "$n"
     cl_wait 240 "$leader rejoining after its machine restarts" "$CL_HEALTHY" >/dev/null
     pass "cluster: $leader rebooted and rejoined as a streaming replica"
 }
@@ -391,6 +405,7 @@ cl_start_writer() { # W
 # order: replicas first (stop, install, start), a switchover, the old leader.
 cl_rolling_upgrade() {
     local leader n r t0 took out w
+    cl_wait 120 "a healthy cluster before the upgrade" "$CL_HEALTHY" >/dev/null
     leader=$(cl_leader)
     w=$(cl_state | awk -v l="$leader" '$1 != l { print substr($1, 5); exit }')
     cl_start_writer "$w"

@@ -59,7 +59,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$BIN" ] || fail "$BIN is missing: run make build"
 [ -f "$CA_BUNDLE" ] || fail "CA bundle $CA_BUNDLE is missing (set CA_BUNDLE)"
-for tool in docker timeout nsenter systemd-nspawn; do
+for tool in docker timeout nsenter systemd-nspawn ip; do
     command -v "$tool" >/dev/null || fail "$tool is missing (the container suite never skips)"
 done
 
