@@ -248,3 +248,92 @@ fn sdists_with_c_code_bring_the_packages_that_build_them() {
     // Wheels only: nothing to build.
     assert_eq!(plan(&[], "debian-12").installer.os_packages, ["pipx"]);
 }
+
+#[test]
+fn installer_uv_takes_uv_and_pipx_from_their_lock_and_only_python_from_the_os() {
+    let p = plan(&[("installer", "uv")], "debian-12");
+    assert_eq!(p.installer.backend, Backend::Uv);
+    assert!(p.installer.os_packages.is_empty(), "no pipx from apt");
+    assert_eq!(p.installer.python_package.as_deref(), Some("python3"));
+    assert!(
+        p.cloud_init.packages.is_empty(),
+        "cloud-init runs no package manager"
+    );
+    let uv = p.uv.as_ref().expect("uv's plan");
+    let names: Vec<&str> = uv.reqs.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        names.contains(&"uv") && names.contains(&"pipx"),
+        "{names:?}"
+    );
+    assert!(uv.rest.iter().all(|r| r.name != "uv"));
+    let arches: Vec<&str> = uv.wheels.iter().map(|w| w.arch.as_str()).collect();
+    assert_eq!(arches, ["x86_64", "aarch64"]);
+    for w in &uv.wheels {
+        assert!(
+            w.url.ends_with(&w.filename) && w.filename.contains(&w.arch),
+            "{w:?}"
+        );
+        assert_eq!(w.sha256.len(), 64);
+    }
+    assert!(p.steps.iter().any(|s| s.id == "uv_installer"));
+    assert!(!p.steps.iter().any(|s| s.id == "pipx_user"));
+    // RHEL 8: its python3.11, and no pipx from pip.
+    let p = plan(&[("installer", "uv")], "rhel-8");
+    assert_eq!(p.installer.python_package.as_deref(), Some("python3.11"));
+    assert!(!p.steps.iter().any(|s| s.id == "pipx_user"));
+    // The pip installer is untouched by it.
+    let p = plan(&[], "debian-12");
+    assert!(p.uv.is_none() && p.installer.python_package.is_none());
+    assert_eq!(p.installer.os_packages, ["pipx"]);
+}
+
+#[test]
+fn installer_uv_is_refused_where_it_cannot_work_with_the_way_out() {
+    let err = |pairs: &[(&str, &str)], target: &str| {
+        format!("{:#}", try_plan(pairs, target).unwrap_err())
+    };
+    let e = err(&[("installer", "uv")], "rhel-9");
+    assert!(
+        e.contains("needs Python >= 3.10") && e.contains("3.9") && e.contains("installer=pip"),
+        "{e}"
+    );
+    let e = err(
+        &[("installer", "uv"), ("lock_dependencies", "false")],
+        "debian-12",
+    );
+    assert!(
+        e.contains("lock_dependencies=false") && e.contains("installer=pip"),
+        "{e}"
+    );
+    let e = err(
+        &[("installer", "uv"), ("install_method", "package")],
+        "debian-12",
+    );
+    assert!(e.contains("install_method=pipx"), "{e}");
+    let e = err(&[("installer", "pipx")], "debian-12");
+    assert!(e.contains("pip or uv"), "{e}");
+}
+
+#[test]
+fn installer_uv_reaches_the_index_its_own_way() {
+    let p = plan(
+        &[
+            ("installer", "uv"),
+            ("ca_bundle", "/etc/corp.pem"),
+            ("pip_index_url", "https://pypi.corp.example/simple"),
+        ],
+        "debian-12",
+    );
+    assert_eq!(p.network.env["SSL_CERT_FILE"], "/etc/corp.pem");
+    assert_eq!(
+        p.network.env["UV_DEFAULT_INDEX"],
+        "https://pypi.corp.example/simple"
+    );
+    let p = plan(
+        &[("installer", "uv"), ("wheelhouse", "/srv/wh")],
+        "debian-12",
+    );
+    let env = &p.uv.as_ref().unwrap().source_env;
+    assert_eq!(env["UV_OFFLINE"], "1");
+    assert_eq!(env["UV_FIND_LINKS"], "/srv/wh");
+}

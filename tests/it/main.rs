@@ -4,6 +4,7 @@
 mod cases;
 mod cli;
 mod common;
+mod fetch_wheel;
 mod front_door;
 mod golden;
 mod hostile;
