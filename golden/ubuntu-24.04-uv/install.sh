@@ -418,15 +418,20 @@ step_patroni() {
             'ydiff==1.4.2 --hash=sha256:369be623dcde7954d98973fb9db1780d64f0353982bf3ac85818f3d62ff452b0' \
             | runuser -u postgres -- tee \
                 /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt >/dev/null
-        # pipx's uv backend makes the venv: uv installs the spec with the lock
-        # as its constraints and requires a hash for every file, so a file or a
-        # package that the lock does not name fails before anything runs. The
-        # sdists build with the locked setuptools, checked by hash too.
+        # pipx's uv backend makes the venv: uv installs the spec and the lock
+        # with no resolution of its own (--no-deps: the lock is the closure; a
+        # second of index round trips saved), the lock as constraints too, and
+        # requires a hash for every file, so a file or a package that the lock
+        # does not name fails before anything runs. The sdists build with the
+        # locked setuptools, checked by hash too. (pipx records these pip args,
+        # so a later pipx reinstall stays on the lock.)
         as_user PIPX_DEFAULT_BACKEND=uv \
             UV_CONSTRAINT=/var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt \
             UV_BUILD_CONSTRAINT=/var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt \
             UV_REQUIRE_HASHES=1 \
-            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx install --force 'patroni[etcd,psycopg2-binary]==4.1.5'
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx install --force \
+            --pip-args='--no-deps --requirement /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt' \
+            'patroni[etcd,psycopg2-binary]==4.1.5'
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/pipx/logs
 
