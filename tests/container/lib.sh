@@ -103,6 +103,25 @@ cexec() {
     timeout 900 docker exec "$name" "$@"
 }
 
+# Run SCRIPT in container C and kill it outright (SIGKILL to its whole
+# process group) once its new venv is half made: the previous install
+# moved aside, the new venv begun. Fails when that never happens (120 s).
+kill_in_new_venv() { # CONTAINER SCRIPT LABEL
+    # bash, whose kill takes a process group; expanded by the container's shell:
+    # shellcheck disable=SC2016
+    cexec "$1" bash -c 'setsid sh "$2" >/tmp/killed.log 2>&1 & pid=$!
+        i=0
+        while ! { [ -d "$1/patroni-bake-previous/patroni" ] && [ -d "$1/venvs/patroni/bin" ]; }; do
+            i=$((i + 1))
+            [ "$i" -lt 1200 ] || { echo "no new venv after 120 s" >&2; cat /tmp/killed.log >&2; exit 1; }
+            sleep 0.1
+        done
+        kill -9 -- "-$pid"
+        wait "$pid" 2>/dev/null
+        exit 0' bash "$PIPX_HOME_" "$2" ||
+        fail "$3: the install never made its new venv, so it could not be killed in it"
+}
+
 ensure_docker() {
     if docker info >/dev/null 2>&1; then
         say "Docker engine: running already"

@@ -36,6 +36,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/uv.sh"
 # shellcheck source=cluster.sh
 . "$HERE/cluster.sh"
+# shellcheck source=cluster_checks.sh
+. "$HERE/cluster_checks.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake

@@ -57,19 +57,7 @@ test_upgrades() { # SUITE BASE REFERENCE_MANIFEST
     # the previous install before it looks, then upgrades.
     local t0
     t0=$(now)
-    # bash, whose kill takes a process group; expanded by the container's shell:
-    # shellcheck disable=SC2016
-    cexec "$c" bash -c 'setsid sh /pbct/render/install.sh >/tmp/killed.log 2>&1 & pid=$!
-        i=0
-        while ! { [ -d "$1/patroni-bake-previous/patroni" ] && [ -d "$1/venvs/patroni/bin" ]; }; do
-            i=$((i + 1))
-            [ "$i" -lt 1200 ] || { echo "no new venv after 120 s" >&2; cat /tmp/killed.log >&2; exit 1; }
-            sleep 0.1
-        done
-        kill -9 -- "-$pid"
-        wait "$pid" 2>/dev/null
-        exit 0' bash "$PIPX_HOME_" ||
-        fail "$suite upgrades: the upgrade never made its new venv, so it could not be killed in it"
+    kill_in_new_venv "$c" /pbct/render/install.sh "$suite upgrades"
     say "  killed the upgrade after $(elapsed "$t0"), its new venv half made"
     expect_same "$suite upgrades (killed): the previous install is aside, not lost" \
         "$(cexec "$c" sh -c "test -d '$previous/patroni' && echo aside || echo missing")" aside

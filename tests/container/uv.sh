@@ -128,15 +128,7 @@ EOF
     assert_uv_install "$c" "$suite uv (switched from pip)" "$dir/patroni.service"
 
     # uv -> pip killed in its new venv: the next uv run restores the uv install.
-    # shellcheck disable=SC2016 # expanded by the container's shell
-    cexec "$c" bash -c 'setsid sh /pbct/render/install.sh >/tmp/killed.log 2>&1 & pid=$!
-        i=0
-        while ! { [ -d "$1/patroni-bake-previous/patroni" ] && [ -d "$1/venvs/patroni/bin" ]; }; do
-            i=$((i + 1))
-            [ "$i" -lt 1200 ] || { echo "no new venv after 120 s" >&2; cat /tmp/killed.log >&2; exit 1; }
-            sleep 0.1
-        done
-        kill -9 -- "-$pid"' sh "$PIPX_HOME_" || fail "$suite uv: the switch back to pip never made its new venv, so it could not be killed in it"
+    kill_in_new_venv "$c" /pbct/render/install.sh "$suite uv: the switch back to pip"
     out=$(cexec "$c" sh /tmp/uv.sh 2>&1) || { echo "$out" >&2; fail "$suite uv: the run after the kill"; }
     expect_contains "$suite uv (killed switch to pip): the next run restores the uv install" "$out" "restored the Patroni install that was there before"
     # The switch had unlinked uv's pipx before pip ran: linked again, no more.
