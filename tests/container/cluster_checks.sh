@@ -8,13 +8,18 @@ cl_write_rows() { # LEADER FROM TO
 
 cl_count() { cl_sql "$1" "select count(*) from t"; }
 
+# The synchronous standby (synchronous_mode: the only member a switchover
+# or a failover may promote).
+cl_sync() { cl_state | awk '$2 == "Sync-Standby" { print $1; exit }'; }
+
 cl_switchover_and_failover() {
     local leader cand took t0 n
     leader=$(cl_leader)
     n=${leader#node}
     cl_sql "$n" 'create table t (id int primary key)' >/dev/null
     cl_write_rows "$n" 1 1000
-    cand=$(cl_state | awk -v l="$leader" '$1 != l { print $1; exit }')
+    # synchronous_mode: only the synchronous standby may take over.
+    cand=$(cl_sync)
     t0=$(now)
     cl "$n" runuser -u postgres -- "$BIN_DIR/patronictl" -c /etc/patroni/patroni.yaml \
         switchover --leader "$leader" --candidate "$cand" --force >/dev/null || fail "cluster: patronictl switchover"
@@ -140,7 +145,8 @@ cl_rolling_upgrade() {
         pass "cluster $r: upgraded and streaming"
     done
     local cand
-    cand=$(cl_state | awk -v l="$leader" '$1 != l { print $1; exit }')
+    cl_wait 60 "a synchronous standby on $VERSION" "$CL_HEALTHY" >/dev/null
+    cand=$(cl_sync)
     cl "${leader#node}" runuser -u postgres -- "$BIN_DIR/patronictl" -c /etc/patroni/patroni.yaml \
         switchover --leader "$leader" --candidate "$cand" --force >/dev/null || fail "cluster: switchover to $cand"
     cl_wait 60 "switchover to the upgraded $cand" "$(cl_is_leader "$cand")" >/dev/null
