@@ -19,7 +19,7 @@ pub struct Installer {
     pub backend: Backend,
     /// Packages the package manager installs: pipx, or a Python with pip;
     /// for `package`, Patroni's packages and those of its extras; for
-    /// installer=uv, what builds sdists (none: uv takes wheels only).
+    /// installer=uv, only what builds locked sdists with C code.
     pub os_packages: Vec<String>,
     /// installer=uv: the package of the target's Python, installed only
     /// where that Python is not there.

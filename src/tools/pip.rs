@@ -23,13 +23,12 @@ pub fn fill(plan: &Plan, out: &Utf8Path, arch: &str) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {out}"))?;
     let py = plan.installer.python_version.clone();
     let cp = crate::recipe::uvlock::cpython_tag(&py);
-    let uv = plan.uv.as_ref().map(|u| &u.reqs);
-    let no_uv = Vec::new();
+    let uv: &[_] = plan.uv.as_ref().map_or(&[], |u| &u.reqs);
     for (what, lines) in [
-        ("pipx's shared libraries", &lock.shared),
-        ("pipx", &lock.pipx),
-        ("uv and pipx (installer=uv)", uv.unwrap_or(&no_uv)),
-        ("Patroni", &lock.patroni),
+        ("pipx's shared libraries", &lock.shared[..]),
+        ("pipx", &lock.pipx[..]),
+        ("uv and pipx (installer=uv)", uv),
+        ("Patroni", &lock.patroni[..]),
     ] {
         if lines.is_empty() {
             continue;

@@ -164,19 +164,11 @@ EOF
 # to its PID 1's systemd. (etcd's members wait for each other before they
 # are up: all nodes start, then cl_ready waits for each.)
 cl_start() { # N
-    local n=$1 ns
-    systemd-nspawn -q -b --register=no --keep-unit --network-namespace-path="/run/netns/$CL_NET" \
-        -D "$WORK/cluster/node$n" >>"$WORK/cluster/nspawn-node$n.log" 2>&1 &
-    ns=$!
-    CL_NS[n]=$ns
-    NSPAWN_PIDS+=("$ns")
-    CL_PID[n]=
-    for _ in $(seq 90); do
-        CL_PID[n]=$(container_init "$ns")
-        [ -n "${CL_PID[$n]}" ] && cl "$n" test -d /run/systemd/system 2>/dev/null && break
-        sleep 1
-    done
-    [ -n "${CL_PID[$n]}" ] || { tail -n 40 "$WORK/cluster/nspawn-node$n.log" >&2; fail "cluster: node$n did not boot"; }
+    local n=$1
+    nspawn_boot "$WORK/cluster/node$n" "$WORK/cluster/nspawn-node$n.log" \
+        --network-namespace-path="/run/netns/$CL_NET" || fail "cluster: node$n did not boot"
+    CL_NS[n]=$NSPAWN_LAST
+    CL_PID[n]=$NSPAWN_INIT
 }
 
 # Node N's boot has finished (at most 180 s).

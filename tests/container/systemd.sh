@@ -17,6 +17,32 @@ container_init() {
     done | head -n 1
 }
 
+# Boot ROOT with systemd-nspawn (OPTIONS: its network), its output
+# appended to LOG, until its systemd is up: NSPAWN_LAST is nspawn's pid,
+# NSPAWN_INIT the container's PID 1. Returns 1 (LOG's tail printed) when
+# systemd has not started within 90 s.
+NSPAWN_LAST=
+NSPAWN_INIT=
+nspawn_boot() { # ROOT LOG OPTIONS...
+    local root=$1 log=$2
+    shift 2
+    systemd-nspawn -q -b --register=no --keep-unit "$@" -D "$root" >>"$log" 2>&1 &
+    NSPAWN_LAST=$!
+    NSPAWN_PIDS+=("$NSPAWN_LAST")
+    NSPAWN_INIT=
+    # nspawn's first child is a helper that forks the container's PID 1 and
+    # exits; entering the helper's namespaces asks the host, which has no
+    # systemd ("offline"). Wait for the process that is systemd, then for it
+    # to have said so (/run/systemd/system), before asking its state.
+    for _ in $(seq 90); do
+        NSPAWN_INIT=$(container_init "$NSPAWN_LAST")
+        [ -n "$NSPAWN_INIT" ] && timeout 30 nsenter -t "$NSPAWN_INIT" -a -- test -d /run/systemd/system 2>/dev/null && return 0
+        sleep 1
+    done
+    tail -n 40 "$log" >&2
+    return 1
+}
+
 test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     local suite=$1 source=$2 bin=$3
     local image="patroni-bake-test/run-$RUN_ID-$suite-systemd"
@@ -44,19 +70,8 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     CONTEXT_CONTAINER=
     CONTEXT_REPRO="systemd-nspawn -b --register=no --keep-unit --private-network -D $root"
     say "$suite systemd: booting with systemd-nspawn"
-    systemd-nspawn -q -b --register=no --keep-unit --private-network -D "$root" >"$WORK/nspawn-$suite.log" 2>&1 &
-    local ns=$!
-    NSPAWN_PIDS+=("$ns")
-    # nspawn's first child is a helper that forks the container's PID 1 and
-    # exits; entering the helper's namespaces asks the host, which has no
-    # systemd ("offline"). Wait for the process that is systemd, then for it
-    # to have said so (/run/systemd/system), before asking its state.
-    for _ in $(seq 60); do
-        NS_SD_PID=$(container_init "$ns")
-        [ -n "$NS_SD_PID" ] && nsrun test -d /run/systemd/system && break
-        sleep 1
-    done
-    [ -n "$NS_SD_PID" ] || { tail -n 40 "$WORK/nspawn-$suite.log" >&2; fail "$suite: systemd did not start in the container"; }
+    nspawn_boot "$root" "$WORK/nspawn-$suite.log" --private-network || fail "$suite: systemd did not start in the container"
+    NS_SD_PID=$NSPAWN_INIT
     local state
     state=$(nsrun systemctl is-system-running --wait || true)
     case "$state" in
@@ -99,9 +114,9 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
 
     nsrun systemctl poweroff || true
     for _ in $(seq 30); do
-        kill -0 "$ns" 2>/dev/null || break
+        kill -0 "$NSPAWN_LAST" 2>/dev/null || break
         sleep 1
     done
-    kill "$ns" 2>/dev/null || true
+    kill "$NSPAWN_LAST" 2>/dev/null || true
     rm -rf "$root"
 }

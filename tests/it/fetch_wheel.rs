@@ -6,9 +6,9 @@
 use std::fs;
 use std::process::Command;
 
-use crate::common::{repo, text};
+use patroni_bake::recipe::{FETCH_WHEEL_SCRIPT, RECIPE_NAME};
 
-const SCRIPT: &str = "recipes/install_patroni/steps/fetch_wheel.py";
+use crate::common::{repo, text};
 const WHEEL: &str = "uv-0.0.1-py3-none-manylinux_2_17_x86_64.whl";
 
 /// A wheel in `dir` holding `uv-0.0.1.data/scripts/uv`; its sha256.
@@ -38,7 +38,15 @@ fn fetch(
         .arg(wheelhouse)
         .arg(dest)
         .arg("uv")
-        .stdin(fs::File::open(repo().join(SCRIPT)).unwrap())
+        .stdin(
+            fs::File::open(
+                repo()
+                    .join("recipes")
+                    .join(RECIPE_NAME)
+                    .join(FETCH_WHEEL_SCRIPT),
+            )
+            .unwrap(),
+        )
         .output()
         .unwrap()
 }
