@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Backend, Params};
+use super::Params;
 use crate::recipe::PackageManager;
 
 /// cloud-init's `apt:` settings.
@@ -32,8 +32,9 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn of(p: &Params, pm: PackageManager) -> Network {
-        let (env, package_manager_args) = settings(p, pm);
+    /// `uv`: the install runs uv, which reads its own variables.
+    pub fn of(p: &Params, pm: PackageManager, uv: bool) -> Network {
+        let (env, package_manager_args) = settings(p, pm, uv);
         Network {
             env,
             package_manager_args,
@@ -43,7 +44,7 @@ impl Network {
 
 /// The environment of commands that reach the network, and the package
 /// manager's options.
-fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<String>) {
+fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, String>, Vec<String>) {
     let mut env = BTreeMap::new();
     for (value, var) in [
         (&p.http_proxy, "http_proxy"),
@@ -58,7 +59,7 @@ fn settings(p: &Params, pm: PackageManager) -> (BTreeMap<String, String>, Vec<St
     }
     // uv reads its own variables; Python's ssl module (which fetches uv's
     // wheel) reads SSL_CERT_FILE too.
-    if p.installer == Backend::Uv {
+    if uv {
         for (value, var) in [
             (&p.pip_index_url, "UV_DEFAULT_INDEX"),
             (&p.ca_bundle, "SSL_CERT_FILE"),

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::locks::{lines, pins, LockedReq};
-use super::{Backend, InstallMethod, Params, Paths};
+use super::locks::{lines, pins, pip_source_args, LockedReq};
+use super::{Params, PipxPaths};
 use crate::error::usage;
-use crate::recipe::uvlock::{Env, ARCHES, UV_EXTRA};
+use crate::recipe::uvlock::{Env, UvLock, ARCHES, UV_EXTRA};
 use crate::recipe::{Recipe, RecipeDef, Target};
 
 /// uv and pipx for installer=uv.
@@ -40,6 +40,9 @@ pub struct UvInstaller {
     /// uv's own wheel for each architecture: fetched and checked against
     /// its hash by the target's Python before anything of it runs.
     pub wheels: Vec<UvWheel>,
+    /// uv pip's options that choose where the locked files come from (see
+    /// the pip lock's).
+    pub pip_source_args: Vec<String>,
     /// Environment of pipx (and so of uv) for Patroni's venv: where files
     /// come from (`UV_OFFLINE`, `UV_FIND_LINKS` for a wheelhouse).
     pub source_env: BTreeMap<String, String>,
@@ -63,23 +66,16 @@ pub fn runs_uv_installer(def: &RecipeDef, t: &Target) -> bool {
     v(&t.python_version) >= v(&def.uv_installer_min_python)
 }
 
-/// uv and pipx, where `installer` is uv; the choices it cannot go with are
-/// refused here.
+/// uv and pipx for installer=uv (`origin` names where it was given); the
+/// choices it cannot go with are refused here.
 pub(super) fn uv_installer(
     recipe: &Recipe,
     target: &str,
     t: &Target,
     p: &Params,
-    paths: &Paths,
-    origin: Option<&String>,
-) -> Result<Option<UvInstaller>> {
-    if p.installer != Backend::Uv {
-        return Ok(None);
-    }
-    let origin = origin.map_or("installer".to_string(), |o| format!("{o}: installer"));
-    if p.install_method == InstallMethod::Package {
-        return Err(usage(format!("{origin} 'uv' is for install_method=pipx: install_method=package takes Patroni from the package manager; set installer=pip")));
-    }
+    paths: &PipxPaths,
+    origin: &str,
+) -> Result<UvInstaller> {
     if !p.lock_dependencies {
         return Err(usage(format!("{origin} 'uv' installs uv, pipx and Patroni from the lock, by hash: drop lock_dependencies=false, or set installer=pip")));
     }
@@ -95,6 +91,38 @@ pub(super) fn uv_installer(
     })?;
     let (reqs, _) = lines(lock, &[UV_EXTRA], t)
         .map_err(|e| usage(format!("the uv-installer lock on {target}: {e:#}")))?;
+    let wheels = uv_wheels(lock, t)?;
+    let venv = paths.uv_venv.clone();
+    let mut source_env = BTreeMap::new();
+    if !p.wheelhouse.is_empty() {
+        // uv's --no-index has no variable (pipx passes none of its own);
+        // offline, uv reads the find-links directory and nothing else.
+        source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
+        source_env.insert("UV_FIND_LINKS".to_string(), p.wheelhouse.clone());
+    }
+    Ok(UvInstaller {
+        python: format!("{venv}/bin/python"),
+        pipx: format!("{venv}/bin/pipx"),
+        site_packages: paths.site_packages(&venv),
+        bootstrap_dir: format!("{}/patroni-bake-uv-bootstrap", p.pipx_home),
+        lock_file: format!("{venv}/patroni-bake-requirements.txt"),
+        pins: pins(&reqs),
+        rest: reqs.iter().filter(|r| r.name != "uv").cloned().collect(),
+        uv_version: reqs
+            .iter()
+            .find(|r| r.name == "uv")
+            .map(|r| r.version.clone())
+            .unwrap_or_default(),
+        reqs,
+        wheels,
+        pip_source_args: pip_source_args(&p.wheelhouse),
+        source_env,
+        venv,
+    })
+}
+
+/// uv's own wheel for each architecture, from the uv-installer lock.
+fn uv_wheels(lock: &UvLock, t: &Target) -> Result<Vec<UvWheel>> {
     let mut wheels = Vec::new();
     for arch in ARCHES {
         let env = Env {
@@ -114,30 +142,5 @@ pub(super) fn uv_installer(
             sha256: uv.sha256,
         });
     }
-    let venv = paths.uv_venv.clone();
-    let mut source_env = BTreeMap::new();
-    if !p.wheelhouse.is_empty() {
-        // uv's --no-index has no variable (pipx passes none of its own);
-        // offline, uv reads the find-links directory and nothing else.
-        source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
-        source_env.insert("UV_FIND_LINKS".to_string(), p.wheelhouse.clone());
-    }
-    Ok(Some(UvInstaller {
-        python: format!("{venv}/bin/python"),
-        pipx: format!("{venv}/bin/pipx"),
-        site_packages: format!("{venv}/{}", paths.site_suffix),
-        bootstrap_dir: format!("{}/patroni-bake-uv-bootstrap", p.pipx_home),
-        lock_file: format!("{venv}/patroni-bake-requirements.txt"),
-        pins: pins(&reqs),
-        rest: reqs.iter().filter(|r| r.name != "uv").cloned().collect(),
-        uv_version: reqs
-            .iter()
-            .find(|r| r.name == "uv")
-            .map(|r| r.version.clone())
-            .unwrap_or_default(),
-        reqs,
-        wheels,
-        source_env,
-        venv,
-    }))
+    Ok(wheels)
 }

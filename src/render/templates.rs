@@ -17,6 +17,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::quote;
+use crate::plan::Install;
 use crate::recipe::Recipe;
 
 const SHELL: &str = "shell";
@@ -212,6 +213,19 @@ fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     }
 }
 
+/// `{% if install is pipx_uv %}`: one test per kind of install, named
+/// after its tag, so that a template names the kind it means and a renamed
+/// kind fails to render rather than flip a comparison of strings.
+fn add_install_tests(env: &mut Environment<'static>) {
+    for tag in Install::TAGS {
+        env.add_test(tag.replace('-', "_"), move |v: Value| {
+            v.get_attr("kind")
+                .ok()
+                .is_some_and(|k| k.as_str() == Some(tag))
+        });
+    }
+}
+
 /// Parse every template of the recipe once.
 pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     let mut env = Environment::new();
@@ -226,6 +240,7 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     env.add_filter("env_continued", env_continued);
     env.add_filter("literal", literal);
     env.add_filter("python_lines", python_lines);
+    add_install_tests(&mut env);
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)

@@ -197,7 +197,11 @@ fn run_with_stubs(
     write_stubs(&stubs);
     fs::write(
         dir.path().join("dists"),
-        dist_infos(plan.lock.as_ref().map_or(&[][..], |l| &l.patroni_pins)),
+        dist_infos(
+            plan.install
+                .patroni_lock()
+                .map_or(&[][..], |l| &l.patroni_pins),
+        ),
     )
     .unwrap();
     let file = dir.path().join("install.sh");
@@ -214,11 +218,20 @@ fn run_with_stubs(
             "STUB_VERSION",
             format!(
                 "patroni {}",
-                plan.installer.version.as_deref().unwrap_or("")
+                plan.install
+                    .pipx()
+                    .and_then(|p| p.version_line.as_deref())
+                    .and_then(|l| l.strip_prefix("patroni "))
+                    .unwrap_or("")
             ),
         )
         .current_dir(dir.path()));
     (out, dir, log)
+}
+
+/// pipx's places (every plan here is a pipx install).
+fn pipx_paths(plan: &plan::Plan) -> &plan::PipxPaths {
+    &plan.install.pipx().expect("a pipx install").paths
 }
 
 /// The values arrive intact as arguments of the commands the script runs.
@@ -248,8 +261,8 @@ fn check_arguments(
             format!("=={value}")
         },
         format!("https_proxy={value}"),
-        format!("PIPX_HOME={}", plan.paths.pipx_home),
-        format!("PIPX_BIN_DIR={}", plan.paths.bin_dir),
+        format!("PIPX_HOME={}", pipx_paths(plan).pipx_home),
+        format!("PIPX_BIN_DIR={}", pipx_paths(plan).bin_dir),
     ];
     for needle in &needles {
         if !args.iter().any(|a| a.contains(needle)) {
@@ -299,9 +312,9 @@ fn check_path_block(
         .collect();
     if got
         != [
-            plan.paths.pipx_home.clone(),
-            plan.paths.bin_dir.clone(),
-            plan.paths.bin_dir.clone(),
+            pipx_paths(plan).pipx_home.clone(),
+            pipx_paths(plan).bin_dir.clone(),
+            pipx_paths(plan).bin_dir.clone(),
         ]
         || sentinel.exists()
     {
