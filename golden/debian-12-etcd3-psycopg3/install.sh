@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on Debian 12 (bookworm): pipx as postgres, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on Debian 12 (bookworm):
+# pipx as postgres, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
@@ -181,14 +181,18 @@ step_patroni() {
     installed() {
         [ -x /var/lib/postgresql/.local/bin/patroni ] &&
             [ -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ] &&
-            grep -qF '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
+            grep -qF \
+                '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
-            [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] &&
-            [ "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = "$shared_locked" ]
+            [ "$(dists \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] &&
+            [ "$(dists \
+                /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = "$shared_locked" ]
     }
     if installed; then
         printf 'ok: %s is installed in %s, as locked\n' \
-            'patroni[etcd3,psycopg3]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd3,psycopg3]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
     else
         # A Patroni running from this venv must not have it replaced under it:
         # Python imports lazily, so that process would load the new version's
@@ -201,9 +205,12 @@ step_patroni() {
             esac
         done
         if [ -n "$pids" ]; then
-            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would replace that venv under it; nothing was changed.\n' \
+            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would\n' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni "$pids" >&2
-            echo 'patroni-bake: upgrade a running node as a rolling upgrade does: systemctl stop patroni, run this script, systemctl start patroni (on the leader, patronictl switchover first)' >&2
+            echo 'patroni-bake: replace that venv under it; nothing was changed.' >&2
+            echo 'patroni-bake: upgrade a running node as a rolling upgrade does:' >&2
+            echo 'patroni-bake: systemctl stop patroni, run this script, systemctl start patroni' >&2
+            echo 'patroni-bake: (on the leader, patronictl switchover first)' >&2
             exit 1
         fi
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
@@ -212,7 +219,8 @@ step_patroni() {
         # The pipx that installer=uv links here would run instead of this one
         # (with its uv backend): a switch back to pip unlinks it, and removes
         # uv's venv once the install is done.
-        if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+        linked=$(readlink /var/lib/postgresql/.local/bin/pipx || true)
+        if [ "$linked" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             runuser -u postgres -- rm -f /var/lib/postgresql/.local/bin/pipx
         fi
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
@@ -292,7 +300,8 @@ step_patroni() {
         as_user PIP_NO_INDEX=1 \
             PIP_FIND_LINKS=/var/lib/postgresql/.local/share/patroni-bake/downloads \
             PIP_NO_BUILD_ISOLATION=0 \
-            pipx install --force 'patroni[etcd3,psycopg3]==4.1.5'
+            pipx install --force \
+            'patroni[etcd3,psycopg3]==4.1.5'
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/patroni-bake/downloads \
             /var/lib/postgresql/.local/share/pipx/logs
@@ -315,13 +324,15 @@ step_patroni() {
             -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
             etcd psycopg; then
             printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
-                'etcd psycopg' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+                'etcd psycopg' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
             exit 1
         fi
         on_failure=''
         runuser -u postgres -- rm -rf "$previous" /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
         printf 'changed: installed %s in %s, as locked\n' \
-            'patroni[etcd3,psycopg3]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd3,psycopg3]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
         changed=$((changed + 1))
     fi
 }

@@ -27,17 +27,26 @@ pub struct Network {
     /// manager, pip, uv): proxies, index URL and CA bundle. Empty ones left
     /// out.
     pub env: BTreeMap<String, String>,
-    /// Package-manager options: quiet, lock timeout and retries, a CA bundle.
+    /// Package-manager options: quiet, lock timeout and retries.
     pub package_manager_args: Vec<String>,
+    /// The package manager's option for the CA bundle; empty for none.
+    pub ca_args: Vec<String>,
 }
 
 impl Network {
     /// `uv`: the install runs uv, which reads its own variables.
     pub fn of(p: &Params, pm: PackageManager, uv: bool) -> Network {
         let (env, package_manager_args) = settings(p, pm, uv);
+        let ca = &p.ca_bundle;
+        let ca_args = match pm {
+            _ if ca.is_empty() => Vec::new(),
+            PackageManager::Apt => vec!["-o".to_string(), format!("Acquire::https::CAInfo={ca}")],
+            PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
+        };
         Network {
             env,
             package_manager_args,
+            ca_args,
         }
     }
 }
@@ -70,7 +79,7 @@ fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, Strin
         }
     }
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let mut args = match pm {
+    let args = match pm {
         PackageManager::Apt => words(&[
             "-q",
             "-o",
@@ -80,13 +89,6 @@ fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, Strin
         ]),
         PackageManager::Dnf => words(&["-q", "-y"]),
     };
-    let ca = &p.ca_bundle;
-    if !ca.is_empty() {
-        args.extend(match pm {
-            PackageManager::Apt => vec!["-o".to_string(), format!("Acquire::https::CAInfo={ca}")],
-            PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
-        });
-    }
     (env, args)
 }
 

@@ -419,3 +419,10 @@ fn installer_uv_reaches_the_index_its_own_way() {
     assert_eq!(env["UV_OFFLINE"], "1");
     assert_eq!(env["UV_FIND_LINKS"], "/srv/wh");
 }
+
+#[test]
+fn package_managers_are_named_as_serialized() {
+    for pm in [PackageManager::Apt, PackageManager::Dnf] {
+        assert_eq!(serde_json::to_value(pm).unwrap(), pm.as_str());
+    }
+}

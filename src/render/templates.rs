@@ -18,7 +18,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::quote;
 use crate::plan::Install;
-use crate::recipe::Recipe;
+use crate::recipe::{PackageManager, Recipe};
 
 const SHELL: &str = "shell";
 const DOCKERFILE: &str = "dockerfile";
@@ -213,9 +213,10 @@ fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     }
 }
 
-/// `{% if install is pipx_uv %}`: one test per kind of install, named
-/// after its tag, so that a template names the kind it means and a renamed
-/// kind fails to render rather than flip a comparison of strings.
+/// `{% if install is pipx_uv %}`, `{% if package_manager is apt %}`: one
+/// test per kind of install (named after its tag) and per package manager,
+/// so that a template names the case it means and a renamed case fails to
+/// render rather than flip a comparison of strings.
 fn add_install_tests(env: &mut Environment<'static>) {
     for tag in Install::TAGS {
         env.add_test(tag.replace('-', "_"), move |v: Value| {
@@ -223,6 +224,10 @@ fn add_install_tests(env: &mut Environment<'static>) {
                 .ok()
                 .is_some_and(|k| k.as_str() == Some(tag))
         });
+    }
+    for pm in [PackageManager::Apt, PackageManager::Dnf] {
+        let name = pm.as_str();
+        env.add_test(name, move |v: Value| v.as_str() == Some(name));
     }
 }
 
