@@ -80,8 +80,12 @@ fn main() {
         ms(med)
     );
 
-    // Growth: N renders of one plan's every format, templates parsed once.
-    let plan = &plans[0];
+    growth(&renderer, &plans[0]);
+}
+
+/// N renders of one plan's every format, templates parsed once: the time
+/// per set at 1, 10, 100 and 1000, and whether it grows linearly.
+fn growth(renderer: &Renderer, plan: &Plan) {
     let mut per_render = Vec::new();
     for n in [1usize, 10, 100, 1000] {
         let runs: Vec<Duration> = (0..3)

@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::input::Resolved;
 use crate::recipe::{OsFamily, PackageManager, Recipe};
 
+mod cloud_init;
 mod install;
-mod installer;
 mod locks;
 mod method;
 mod network;
@@ -23,11 +23,12 @@ mod spec;
 mod steps;
 #[cfg(test)]
 mod tests;
+mod unit;
 mod uv_installer;
 
 pub use crate::input::{Backend, InstallMethod, Params};
+pub use cloud_init::CloudInit;
 pub use install::{Install, PackageInstall, Pipx, PipxFrom, PipxFromPip, PipxPip, PipxUv};
-pub use installer::{CloudInit, Unit};
 pub use locks::{LockedReq, PatroniLock, PipLock, PipxLock};
 pub use method::{OsPackages, PythonPackage, PACKAGE_BIN};
 pub use network::{AptConf, Network};
@@ -35,6 +36,7 @@ pub use paths::{Paths, PipxPaths, UserDir};
 pub use profile::{Profile, BLOCK_MARKER};
 pub use spec::{PatroniSpec, UnitType};
 pub use steps::PlannedStep;
+pub use unit::Unit;
 pub use uv_installer::{runs_uv_installer, UvInstaller, UvWheel};
 
 #[derive(Debug, Clone, Serialize)]

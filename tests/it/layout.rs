@@ -61,12 +61,23 @@ fn imports_run_one_way_through_the_pipeline() {
     );
 }
 
-/// Functions a reader can hold in mind: none in src/ is longer than 80
-/// lines, from its `fn` line to its closing brace.
+/// The longest function, in lines from its `fn` line to its closing brace.
+const MAX_FN_LINES: usize = 60;
+
+/// The Ansible reader, which is becoming a crate of its own (issue 26,
+/// part 3, another branch): measured by its own check once it has moved.
+/// Remove this when that branch is merged.
+const MEASURED_ELSEWHERE: &str = "src/input/ansible/";
+
+/// Functions a reader can hold in mind: none in src/, tests/, benches/
+/// or build.rs is longer than [`MAX_FN_LINES`].
 #[test]
-fn no_function_is_longer_than_80_lines() {
-    let mut files = Vec::new();
-    rust_files(&repo().join("src"), &mut files);
+fn no_function_is_longer_than_60_lines() {
+    let mut files = vec![repo().join("build.rs")];
+    for dir in ["src", "tests", "benches"] {
+        rust_files(&repo().join(dir), &mut files);
+    }
+    files.retain(|f| !f.starts_with(repo().join(MEASURED_ELSEWHERE)));
     let mut long = Vec::new();
     for file in files {
         let text = fs::read_to_string(&file).unwrap();
@@ -97,7 +108,7 @@ fn no_function_is_longer_than_80_lines() {
                 continue;
             };
             let len = end + 2;
-            if len > 80 {
+            if len > MAX_FN_LINES {
                 long.push(format!(
                     "{}:{}: {len} lines: {}",
                     file.display(),
@@ -109,7 +120,7 @@ fn no_function_is_longer_than_80_lines() {
     }
     assert!(
         long.is_empty(),
-        "functions over 80 lines:\n{}",
+        "functions over {MAX_FN_LINES} lines:\n{}",
         long.join("\n")
     );
 }

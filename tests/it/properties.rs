@@ -14,8 +14,9 @@ fn path() -> impl Strategy<Value = String> {
         .prop_map(|parts| format!("/{}", parts.join("/")))
 }
 
-fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
-    let extras = prop::sample::subsequence(
+/// Some of Patroni's extras.
+fn extras() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::sample::subsequence(
         vec![
             "etcd",
             "etcd3",
@@ -27,7 +28,10 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
             "kubernetes",
         ],
         0..4,
-    );
+    )
+}
+
+fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
     (
         (path(), path(), path(), path()),
         "[a-z_][a-z0-9_-]{0,12}",
@@ -36,7 +40,7 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
             "[0-9]{1,2}\\.[0-9]{1,2}(\\.[0-9]{1,2})?(rc[0-9])?",
             Just("latest".to_string())
         ],
-        extras,
+        extras(),
         prop_oneof![
             Just(String::new()),
             "https?://[a-z]{1,8}(\\.[a-z]{2,4})?(:[0-9]{2,5})?(/[a-z%]{0,6})?"
