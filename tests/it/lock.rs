@@ -7,6 +7,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use crate::common::*;
 
@@ -52,7 +53,7 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
 /// `render --set patroni_version=V` with no lock for V is a usage error
 /// that names `patroni-bake lock`; that command makes the lock (its
 /// project: every extra, pipx and its libraries, Linux on both arches).
-fn lock_9_9_9(tmp: &std::path::Path) -> std::path::PathBuf {
+fn lock_9_9_9(tmp: &Path) -> PathBuf {
     let path = format!("{}:/usr/bin:/bin", stub_bin(tmp).display());
     let out = run(bin().args([
         "render",
@@ -97,7 +98,7 @@ fn lock_9_9_9(tmp: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// `render` of Patroni 9.9.9 from the lock `l`, with more `args`.
-fn render_9_9_9(l: &str, args: &[&str]) -> std::process::Output {
+fn render_9_9_9(l: &str, args: &[&str]) -> Output {
     run(bin()
         .args([
             "render",
@@ -159,7 +160,7 @@ fn refuses_a_lock_it_would_not_use(l: &str) {
 }
 
 /// check reports a lock that changed like any drift.
-fn check_reports_a_changed_lock(tmp: &std::path::Path, lock: &std::path::Path) {
+fn check_reports_a_changed_lock(tmp: &Path, lock: &Path) {
     let l = lock.to_str().unwrap();
     let out_dir = tmp.join("rendered");
     let out = render_9_9_9(l, &["--out", out_dir.to_str().unwrap()]);
