@@ -213,7 +213,7 @@ impl Recipe {
         let text =
             std::fs::read_to_string(path).map_err(|e| usage(format!("--lock {path}: {e}")))?;
         self.add_lock(&text, path.as_str())
-            .map_err(|e| usage(format!("--lock {path}: {e:#}; make it with `patroni-bake lock --set patroni_version=V --out {path}`")))
+            .map_err(|e| usage(format!("--lock {path}: {e:#}; --lock takes a lock that `patroni-bake lock --set patroni_version=V --out patroni-V.uv.lock` made")))
     }
 }
 

@@ -269,3 +269,18 @@ fn an_extra_the_locked_version_lacks_is_refused_at_render() {
     ]));
     assert!(all.status.success(), "{}", text(&all.stderr));
 }
+
+/// A `--lock` that is not a lock gets advice that never names that file as
+/// the place to write one.
+#[test]
+fn a_file_that_is_not_a_lock_is_refused_without_pointing_back_at_it() {
+    let out = run(bin().args(["render", "-t", "debian-12", "--lock", "/etc/passwd"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--lock /etc/passwd:"), "{err}");
+    assert!(
+        err.contains("patroni-bake lock --set patroni_version=V"),
+        "{err}"
+    );
+    assert!(!err.contains("--out /etc/passwd"), "{err}");
+}
