@@ -13,7 +13,7 @@ use crate::cli::{
     WheelhouseArgs,
 };
 use crate::error::usage;
-use crate::input::{collect, resolve, user_data, Source, Validation};
+use crate::input::{collect, resolve, user_data, Source};
 use crate::output;
 use crate::plan::{self, Install, PipxPip, PipxUv, Plan};
 use crate::recipe::Recipe;
@@ -115,11 +115,11 @@ fn summary(plan: &Plan) -> String {
         ),
     ];
     if let Some(pipx) = plan.install.pipx() {
-        rows.push(("bin dir", pipx.paths.bin_dir.clone()));
-        rows.push(("venv", pipx.paths.venv.clone()));
+        rows.push(("bin dir", pipx.paths.bin_dir.to_string()));
+        rows.push(("venv", pipx.paths.venv.to_string()));
     }
     rows.extend([
-        ("config dir", p.config_dir.clone()),
+        ("config dir", p.config_dir.to_string()),
         (
             "unit",
             format!("{} (Type={})", plan.unit.path, value_of(&plan.unit.kind)),
@@ -163,12 +163,7 @@ fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
     for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");
     }
-    let resolved = resolve(
-        &recipe.def,
-        &input.target,
-        &inputs.given,
-        Validation::Checked,
-    )?;
+    let resolved = resolve(&recipe.def, &input.target, &inputs.given)?;
     let plan = plan::build(&recipe, &input.target, &resolved)?;
     if let Some((file, version)) = user_lock {
         check_lock_is_used(file, &version, &plan)?;
@@ -190,7 +185,7 @@ fn check_lock_is_used(file: &Utf8Path, version: &str, plan: &Plan) -> Result<()>
             "--lock {file}: {why}, so nothing would use the lock; leave out --lock"
         )));
     }
-    if p.patroni_version != version {
+    if p.patroni_version.to_string() != version {
         return Err(usage(format!(
             "--lock {file} holds Patroni {version}, but patroni_version is '{}'; set patroni_version={version} (--set or the vars file) to render from it",
             p.patroni_version

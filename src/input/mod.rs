@@ -11,5 +11,4 @@ pub mod varsfile;
 mod yaml11;
 
 pub use given::{collect, given_map, Given, Inputs, Source};
-pub use params::Validation;
 pub use resolved::{resolve, Backend, InstallMethod, Params, Resolved};

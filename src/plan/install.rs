@@ -13,6 +13,7 @@ use super::spec::{pipx_version, smoke_modules, PatroniSpec};
 use super::uv_installer::{uv_installer, UvInstaller};
 use super::{Backend, InstallMethod, Params, PipxPaths, Profile};
 use crate::error::usage;
+use crate::recipe::version::Version;
 use crate::recipe::{Family, Fragment, PipxSource, Recipe, Target};
 
 /// What installs Patroni, by kind (`"install": {"kind": "pipx-pip", …}`).
@@ -34,7 +35,7 @@ pub struct PackageInstall {
     /// Patroni's packages and those of its extras.
     pub packages: Vec<String>,
     /// The version the package must have, or `None` for any (`latest`).
-    pub version: Option<String>,
+    pub version: Option<Version>,
     /// What `patroni --version` prints for that version.
     pub version_line: Option<String>,
     /// Where the package puts patroni.
@@ -197,10 +198,9 @@ fn package(i: &Inputs) -> Result<PackageInstall> {
     if p.installer == Backend::Uv {
         return Err(usage(format!("{} 'uv' is for install_method=pipx: install_method=package takes Patroni from the package manager; set installer=pip", installer_origin(i))));
     }
-    if !p.wheelhouse.is_empty() {
+    if let Some(wheelhouse) = &p.wheelhouse {
         return Err(usage(format!(
-            "wheelhouse '{}' is for install_method=pipx: install_method=package takes Patroni from the package manager",
-            p.wheelhouse
+            "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
         )));
     }
     Ok(PackageInstall {
@@ -225,10 +225,9 @@ fn pipx(i: &Inputs) -> Pipx {
 
 fn pipx_pip(i: &Inputs) -> Result<PipxPip> {
     let p = i.p;
-    if !p.wheelhouse.is_empty() && !p.lock_dependencies {
+    if let (Some(wheelhouse), false) = (&p.wheelhouse, p.lock_dependencies) {
         return Err(usage(format!(
-            "wheelhouse '{}' needs lock_dependencies=true: a wheelhouse holds the locked files",
-            p.wheelhouse
+            "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
         )));
     }
     let pipx = pipx(i);
@@ -250,7 +249,7 @@ fn pipx_pip(i: &Inputs) -> Result<PipxPip> {
         ),
     };
     Ok(PipxPip {
-        lock: reqs.map(|r| PipLock::of(&r, &pipx.paths, &p.wheelhouse)),
+        lock: reqs.map(|r| PipLock::of(&r, &pipx.paths, p.wheelhouse.as_deref())),
         pipx,
         pipx_from,
         pipx_command,

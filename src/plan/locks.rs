@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde::Serialize;
 
 use super::{PatroniSpec, PipxPaths};
@@ -18,9 +19,9 @@ use crate::recipe::{Recipe, Target};
 #[derive(Debug, Clone, Serialize)]
 pub struct PatroniLock {
     /// pipx's shared libraries' lock, as a file on the target.
-    pub shared_lock_file: String,
+    pub shared_lock_file: Utf8PathBuf,
     /// Patroni's lock, as a file on the target.
-    pub patroni_lock_file: String,
+    pub patroni_lock_file: Utf8PathBuf,
     /// The shared libraries' locked requirements, by name (with
     /// installer=uv, the build constraints of sdists).
     pub shared: Vec<LockedReq>,
@@ -30,7 +31,7 @@ pub struct PatroniLock {
     /// matches Patroni's lock: sorted `name==version`.
     pub patroni_pins: Vec<String>,
     /// site-packages of Patroni's venv.
-    pub site_packages: String,
+    pub site_packages: Utf8PathBuf,
     /// Packages whose locked file is an sdist (built at install time).
     #[serde(skip)]
     pub sdists: BTreeSet<String>,
@@ -43,14 +44,14 @@ pub struct PipLock {
     pub patroni: PatroniLock,
     /// Where every locked file is downloaded and hash-checked; pipx then
     /// installs from there with no index. Removed after the install.
-    pub download_dir: String,
+    pub download_dir: Utf8PathBuf,
     /// What the listing of `shared_site_packages` prints when it matches
     /// the lock.
     pub shared_pins: Vec<String>,
     /// The Python of pipx's shared venv, which runs the locked pip.
-    pub shared_python: String,
+    pub shared_python: Utf8PathBuf,
     /// site-packages of pipx's shared venv.
-    pub shared_site_packages: String,
+    pub shared_site_packages: Utf8PathBuf,
     /// pip options that choose where files come from: `--no-index
     /// --find-links DIR` for a wheelhouse, else none (the index).
     pub pip_source_args: Vec<String>,
@@ -62,7 +63,7 @@ pub struct PipxLock {
     /// Its locked requirements, by name.
     pub reqs: Vec<LockedReq>,
     /// The lock as a file on the target.
-    pub file: String,
+    pub file: Utf8PathBuf,
 }
 
 /// One locked requirement: the templates write it as pip's
@@ -105,20 +106,27 @@ pub(super) fn locked(
     spec: &PatroniSpec,
     with_pipx: bool,
 ) -> Result<Requirements> {
-    let Some(version) = spec.pinned.as_deref() else {
+    let Some(version) = &spec.pinned else {
         return Err(usage(
             "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
         ));
     };
-    requirements(recipe, target, t, version, &spec.extras, with_pipx)
+    requirements(
+        recipe,
+        target,
+        t,
+        &version.to_string(),
+        &spec.extras,
+        with_pipx,
+    )
 }
 
 impl PatroniLock {
     pub(super) fn of(reqs: &Requirements, paths: &PipxPaths) -> PatroniLock {
         let dir = &paths.lock_dir;
         PatroniLock {
-            shared_lock_file: format!("{dir}/shared-requirements.txt"),
-            patroni_lock_file: format!("{dir}/patroni-requirements.txt"),
+            shared_lock_file: dir.join("shared-requirements.txt"),
+            patroni_lock_file: dir.join("patroni-requirements.txt"),
             shared: reqs.shared.clone(),
             patroni: reqs.patroni.clone(),
             patroni_pins: pins(&reqs.patroni),
@@ -129,13 +137,17 @@ impl PatroniLock {
 }
 
 impl PipLock {
-    pub(super) fn of(reqs: &Requirements, paths: &PipxPaths, wheelhouse: &str) -> PipLock {
-        let shared = format!("{}/shared", paths.pipx_home);
+    pub(super) fn of(
+        reqs: &Requirements,
+        paths: &PipxPaths,
+        wheelhouse: Option<&Utf8Path>,
+    ) -> PipLock {
+        let shared = paths.pipx_home.join("shared");
         PipLock {
             patroni: PatroniLock::of(reqs, paths),
-            download_dir: format!("{}/downloads", paths.lock_dir),
+            download_dir: paths.lock_dir.join("downloads"),
             shared_pins: pins(&reqs.shared),
-            shared_python: format!("{shared}/bin/python"),
+            shared_python: shared.join("bin/python"),
             shared_site_packages: paths.site_packages(&shared),
             pip_source_args: pip_source_args(wheelhouse),
         }
@@ -144,22 +156,18 @@ impl PipLock {
 
 /// pip's (and uv pip's) options that choose where files come from:
 /// `--no-index --find-links DIR` for a wheelhouse, else none (the index).
-pub(super) fn pip_source_args(wheelhouse: &str) -> Vec<String> {
-    if wheelhouse.is_empty() {
-        return Vec::new();
+pub(super) fn pip_source_args(wheelhouse: Option<&Utf8Path>) -> Vec<String> {
+    match wheelhouse {
+        None => Vec::new(),
+        Some(w) => vec!["--no-index".into(), "--find-links".into(), w.to_string()],
     }
-    vec![
-        "--no-index".into(),
-        "--find-links".into(),
-        wheelhouse.into(),
-    ]
 }
 
 impl PipxLock {
     pub(super) fn of(reqs: &Requirements, paths: &PipxPaths) -> PipxLock {
         PipxLock {
             reqs: reqs.pipx.clone(),
-            file: format!("{}/pipx-requirements.txt", paths.lock_dir),
+            file: paths.lock_dir.join("pipx-requirements.txt"),
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{Install, Params};
 use crate::error::usage;
+use crate::recipe::version::PatroniVersion;
 use crate::recipe::{Family, Target};
 
 /// Where the distributions' packages put Patroni.
@@ -22,11 +23,19 @@ pub(super) fn package_version(
     t: &Target,
     given: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let known = t.patroni_package_version.as_deref();
-    let version = p.patroni_version.clone();
+    let known: Option<PatroniVersion> = match t.patroni_package_version.as_deref() {
+        Some(k) => Some(k.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "recipe.toml: {}'s patroni_package_version '{k}': {e}",
+                t.description
+            )
+        })?),
+        None => None,
+    };
+    let version = &p.patroni_version;
     match (given.get("patroni_version"), known) {
-        (None, known) => p.patroni_version = known.unwrap_or("latest").into(),
-        (Some(origin), Some(k)) if version != k && version != "latest" => {
+        (None, known) => p.patroni_version = known.unwrap_or(PatroniVersion::Latest),
+        (Some(origin), Some(k)) if *version != k && *version != PatroniVersion::Latest => {
             return Err(usage(format!(
                 "{origin}: patroni_version '{version}' with install_method=package: {}'s patroni package is {k}; set patroni_version={k} or latest, or use install_method=pipx",
                 t.description

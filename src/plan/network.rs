@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use camino::Utf8PathBuf;
 use serde::Serialize;
 
 use super::Params;
@@ -11,13 +12,10 @@ use crate::recipe::PackageManager;
 /// cloud-init's `apt:` settings.
 #[derive(Debug, Clone, Serialize)]
 pub struct AptConf {
-    /// Empty for none.
-    pub http_proxy: String,
-    /// Empty for none.
-    pub https_proxy: String,
-    /// The CA bundle apt must trust (its `apt.conf` line is the template's);
-    /// empty for none.
-    pub ca_bundle: String,
+    pub http_proxy: Option<String>,
+    pub https_proxy: Option<String>,
+    /// The CA bundle apt must trust (its `apt.conf` line is the template's).
+    pub ca_bundle: Option<Utf8PathBuf>,
 }
 
 /// How commands that reach the network are run.
@@ -37,11 +35,12 @@ impl Network {
     /// `uv`: the install runs uv, which reads its own variables.
     pub fn of(p: &Params, pm: PackageManager, uv: bool) -> Network {
         let (env, package_manager_args) = settings(p, pm, uv);
-        let ca = &p.ca_bundle;
-        let ca_args = match pm {
-            _ if ca.is_empty() => Vec::new(),
-            PackageManager::Apt => vec!["-o".to_string(), format!("Acquire::https::CAInfo={ca}")],
-            PackageManager::Dnf => vec![format!("--setopt=sslcacert={ca}")],
+        let ca_args = match (pm, &p.ca_bundle) {
+            (_, None) => Vec::new(),
+            (PackageManager::Apt, Some(ca)) => {
+                vec!["-o".to_string(), format!("Acquire::https::CAInfo={ca}")]
+            }
+            (PackageManager::Dnf, Some(ca)) => vec![format!("--setopt=sslcacert={ca}")],
         };
         Network {
             env,
@@ -55,14 +54,15 @@ impl Network {
 /// manager's options.
 fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, String>, Vec<String>) {
     let mut env = BTreeMap::new();
+    let ca_bundle = p.ca_bundle.as_ref().map(|c| c.to_string());
     for (value, var) in [
         (&p.http_proxy, "http_proxy"),
         (&p.https_proxy, "https_proxy"),
         (&p.no_proxy, "no_proxy"),
         (&p.pip_index_url, "PIP_INDEX_URL"),
-        (&p.ca_bundle, "PIP_CERT"),
+        (&ca_bundle, "PIP_CERT"),
     ] {
-        if !value.is_empty() {
+        if let Some(value) = value {
             env.insert(var.to_string(), value.clone());
         }
     }
@@ -71,9 +71,9 @@ fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, Strin
     if uv {
         for (value, var) in [
             (&p.pip_index_url, "UV_DEFAULT_INDEX"),
-            (&p.ca_bundle, "SSL_CERT_FILE"),
+            (&ca_bundle, "SSL_CERT_FILE"),
         ] {
-            if !value.is_empty() {
+            if let Some(value) = value {
                 env.insert(var.to_string(), value.clone());
             }
         }
@@ -95,7 +95,7 @@ fn settings(p: &Params, pm: PackageManager, uv: bool) -> (BTreeMap<String, Strin
 /// cloud-init's apt settings, where apt is the package manager and a proxy
 /// or a CA bundle is given.
 pub fn apt_conf(p: &Params, pm: PackageManager) -> Option<AptConf> {
-    let any = !(p.http_proxy.is_empty() && p.https_proxy.is_empty() && p.ca_bundle.is_empty());
+    let any = p.http_proxy.is_some() || p.https_proxy.is_some() || p.ca_bundle.is_some();
     (pm == PackageManager::Apt && any).then(|| AptConf {
         http_proxy: p.http_proxy.clone(),
         https_proxy: p.https_proxy.clone(),

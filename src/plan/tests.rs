@@ -1,11 +1,10 @@
-use super::spec::version_at_least;
 use super::*;
-use crate::input::{given_map, resolve, Validation};
+use crate::input::{given_map, resolve};
 
 fn try_plan(pairs: &[(&str, &str)], target: &str) -> Result<Plan> {
     let recipe = Recipe::embedded().unwrap();
     let given = given_map(pairs.iter().copied(), "--set");
-    let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+    let resolved = resolve(&recipe.def, target, &given)?;
     build(&recipe, target, &resolved)
 }
 
@@ -127,7 +126,6 @@ fn notify_only_with_the_systemd_extra_and_4_1() {
         "debian-12",
     );
     assert_eq!(old.unit.kind, UnitType::Simple);
-    assert!(version_at_least("4.10.0", &[4, 1]) && !version_at_least("3.3.2", &[4, 1]));
 }
 
 #[test]
@@ -206,7 +204,8 @@ fn a_missing_lock_names_the_command_that_makes_it() {
 #[test]
 fn the_package_method_takes_the_packages_version_and_no_pipx() {
     let p = plan(&[("install_method", "package")], "debian-12");
-    assert_eq!(package(&p).version.as_deref(), Some("3.0.2"));
+    let version = package(&p).version.as_ref().map(|v| v.to_string());
+    assert_eq!(version.as_deref(), Some("3.0.2"));
     assert_eq!(
         package(&p).packages,
         ["patroni", "python3-etcd", "python3-psycopg2"]
@@ -288,7 +287,7 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
         ],
         "--set",
     );
-    let resolved = resolve(&recipe.def, "debian-12", &given, Validation::Checked).unwrap();
+    let resolved = resolve(&recipe.def, "debian-12", &given).unwrap();
     let err = build(&recipe, "debian-12", &resolved)
         .unwrap_err()
         .to_string();

@@ -4,30 +4,32 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use camino::Utf8PathBuf;
 use serde::Serialize;
 
 use super::locks::{lines, pins, pip_source_args, LockedReq};
 use super::{Params, PipxPaths};
 use crate::error::usage;
 use crate::recipe::uvlock::{Env, UvLock, ARCHES, UV_EXTRA};
+use crate::recipe::version::python_at_least;
 use crate::recipe::{Recipe, RecipeDef, Target};
 
 /// uv and pipx for installer=uv.
 #[derive(Debug, Clone, Serialize)]
 pub struct UvInstaller {
     /// Their venv, `PIPX_HOME/patroni-bake-uv` (made by uv, as the user).
-    pub venv: String,
+    pub venv: Utf8PathBuf,
     /// Its interpreter.
-    pub python: String,
+    pub python: Utf8PathBuf,
     /// The pipx that makes Patroni's venv.
-    pub pipx: String,
+    pub pipx: Utf8PathBuf,
     /// site-packages of that venv.
-    pub site_packages: String,
+    pub site_packages: Utf8PathBuf,
     /// Where uv's wheel is fetched and unpacked before the venv exists;
     /// removed after.
-    pub bootstrap_dir: String,
+    pub bootstrap_dir: Utf8PathBuf,
     /// Their lock on the target, kept in the venv as its record.
-    pub lock_file: String,
+    pub lock_file: Utf8PathBuf,
     /// Their locked requirements, by name.
     pub reqs: Vec<LockedReq>,
     /// The same without uv, whose wheel is installed from the file the
@@ -40,6 +42,11 @@ pub struct UvInstaller {
     /// uv's own wheel for each architecture: fetched and checked against
     /// its hash by the target's Python before anything of it runs.
     pub wheels: Vec<UvWheel>,
+    /// The private index uv's wheel is fetched from, if any (else the
+    /// lock's URL).
+    pub index: Option<String>,
+    /// The wheelhouse uv's wheel is taken from, if any.
+    pub wheelhouse: Option<Utf8PathBuf>,
     /// uv pip's options that choose where the locked files come from (see
     /// the pip lock's).
     pub pip_source_args: Vec<String>,
@@ -62,8 +69,7 @@ pub struct UvWheel {
 
 /// The target's Python runs the locked pipx (its uv backend).
 pub fn runs_uv_installer(def: &RecipeDef, t: &Target) -> bool {
-    let v = |s: &str| -> Vec<u32> { s.split('.').map(|n| n.parse().unwrap_or(0)).collect() };
-    v(&t.python_version) >= v(&def.uv_installer_min_python)
+    python_at_least(&t.python_version, &def.uv_installer_min_python)
 }
 
 /// uv and pipx for installer=uv (`origin` names where it was given); the
@@ -94,18 +100,18 @@ pub(super) fn uv_installer(
     let wheels = uv_wheels(lock, t)?;
     let venv = paths.uv_venv.clone();
     let mut source_env = BTreeMap::new();
-    if !p.wheelhouse.is_empty() {
+    if let Some(wheelhouse) = &p.wheelhouse {
         // uv's --no-index has no variable (pipx passes none of its own);
         // offline, uv reads the find-links directory and nothing else.
         source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
-        source_env.insert("UV_FIND_LINKS".to_string(), p.wheelhouse.clone());
+        source_env.insert("UV_FIND_LINKS".to_string(), wheelhouse.to_string());
     }
     Ok(UvInstaller {
-        python: format!("{venv}/bin/python"),
-        pipx: format!("{venv}/bin/pipx"),
+        python: venv.join("bin/python"),
+        pipx: venv.join("bin/pipx"),
         site_packages: paths.site_packages(&venv),
-        bootstrap_dir: format!("{}/patroni-bake-uv-bootstrap", p.pipx_home),
-        lock_file: format!("{venv}/patroni-bake-requirements.txt"),
+        bootstrap_dir: p.pipx_home.join("patroni-bake-uv-bootstrap"),
+        lock_file: venv.join("patroni-bake-requirements.txt"),
         pins: pins(&reqs),
         rest: reqs.iter().filter(|r| r.name != "uv").cloned().collect(),
         uv_version: reqs
@@ -115,7 +121,9 @@ pub(super) fn uv_installer(
             .unwrap_or_default(),
         reqs,
         wheels,
-        pip_source_args: pip_source_args(&p.wheelhouse),
+        pip_source_args: pip_source_args(p.wheelhouse.as_deref()),
+        index: p.pip_index_url.clone(),
+        wheelhouse: p.wheelhouse.clone(),
         source_env,
         venv,
     })

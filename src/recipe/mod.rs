@@ -23,6 +23,7 @@ mod kind;
 pub mod requirement;
 pub mod rules;
 pub mod uvlock;
+pub mod version;
 
 /// The recipe this tool renders.
 pub const RECIPE_NAME: &str = "install_patroni";
