@@ -48,6 +48,8 @@ pub struct Pipx {
     /// The requirement pipx installs, extras sorted as pipx records them:
     /// `patroni[etcd,psycopg2-binary]==4.1.5`.
     pub spec: String,
+    /// The pinned version; `None` for `latest`.
+    pub version: Option<Version>,
     /// What `patroni --version` prints for the pinned version; `None` for
     /// `latest`.
     pub version_line: Option<String>,
@@ -214,6 +216,7 @@ fn package(i: &Inputs) -> Result<PackageInstall> {
 fn pipx(i: &Inputs) -> Pipx {
     Pipx {
         spec: i.spec.requirement.clone(),
+        version: i.spec.pinned.clone(),
         version_line: i.spec.pinned.as_ref().map(|v| format!("patroni {v}")),
         smoke_modules: smoke_modules(&i.recipe.def, &i.spec.extras),
         python: i.t.python.clone(),
