@@ -26,7 +26,7 @@ lint: fetch
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
 	shellcheck -s sh $$(for f in tests/container/*.sh bench/*.sh; do head -n 1 "$$f" | grep -q '^#!/bin/sh' && echo "$$f"; done)
 	@# The suites' bash files are checked through run.sh, which sources them:
@@ -77,7 +77,7 @@ audit: fetch
 	  [ -z "$$db" ] || echo "audit: RustSec database $$(git -C "$$db" log -1 --format='%H of %cs')"
 
 unit-test:
-	$(CARGO) nextest run --locked --no-fail-fast
+	$(CARGO) nextest run --workspace --locked --no-fail-fast
 
 ## golden: re-render every case of golden/cases.txt into golden/NAME (the
 ## golden test, told to render instead of check: one reader of cases.txt).
