@@ -37,6 +37,10 @@ pub struct Affected {
     pub ranges: Vec<Range>,
     /// The `versions` list: each listed version is affected.
     pub versions: Vec<Version>,
+    /// Listed versions that are not PEP 440 (PyPI's legacy releases, such
+    /// as `0.7.10p1`), as written: no installed version can equal them, so
+    /// they match nothing, and they do not break the record.
+    pub legacy_versions: Vec<String>,
 }
 
 impl Affected {
@@ -133,16 +137,16 @@ fn pypi_entry(a: RawAffected, place: &str) -> Result<Option<Affected>, String> {
             ranges.push(range(r, &format!("{place}.ranges[{j}]"))?);
         }
     }
-    let versions = a
+    let (parsed, legacy): (Vec<_>, Vec<_>) = a
         .versions
-        .iter()
-        .enumerate()
-        .map(|(k, s)| version(s, &format!("{place}.versions[{k}]")))
-        .collect::<Result<_, _>>()?;
+        .into_iter()
+        .map(|s| s.parse::<Version>().map_err(|_| s))
+        .partition(Result::is_ok);
     Ok(Some(Affected {
         name: normalize_name(&package.name),
         ranges,
-        versions,
+        versions: parsed.into_iter().filter_map(Result::ok).collect(),
+        legacy_versions: legacy.into_iter().filter_map(Result::err).collect(),
     }))
 }
 
@@ -220,7 +224,7 @@ mod tests {
                     {"type": "GIT", "events": [{"introduced": "0"}, {"fixed": "abcdef0123"}]},
                     {"type": "ECOSYSTEM", "events": events}
                  ],
-                 "versions": ["1.0"]}
+                 "versions": ["1.0", "0.9p1"]}
             ]
         })
     }
@@ -238,6 +242,12 @@ mod tests {
         assert!(foo.affects(&"1.0.0".parse().unwrap()));
         assert!(!foo.affects(&"1.1".parse().unwrap()));
         assert_eq!(foo.fixed(), ["1.1".parse::<Version>().unwrap()]);
+        assert_eq!(foo.versions, ["1.0".parse::<Version>().unwrap()]);
+        assert_eq!(
+            foo.legacy_versions,
+            ["0.9p1"],
+            "kept as written, not a break"
+        );
     }
 
     #[test]
