@@ -105,7 +105,7 @@ fn find_end(zip: &[u8]) -> Result<usize, String> {
     let last = zip
         .len()
         .checked_sub(END_SIZE)
-        .ok_or("too short to be a zip")?;
+        .ok_or("not a zip: too short")?;
     let first = zip.len().saturating_sub(END_SEARCH);
     (first..=last)
         .rev()
