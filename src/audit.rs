@@ -97,7 +97,7 @@ pub fn audit(plan: &Plan, db: &Database, ignores: &Ignores) -> Report {
         let Ok(version) = dist.version.parse::<Version>() else {
             continue;
         };
-        for m in db.matches(&dist.name, &version) {
+        for m in same_vulnerability_once(db.matches(&dist.name, &version)) {
             let mut finding = finding(dist, &m);
             match ignores.find(&m) {
                 Some((id, reason)) => {
@@ -126,6 +126,23 @@ pub fn audit(plan: &Plan, db: &Database, ignores: &Ignores) -> Report {
         ignored,
         unused_ignores,
     }
+}
+
+/// One match per vulnerability: a database that holds a vulnerability
+/// under several ids (osv.dev's export has PYSEC-… and GHSA-… records that
+/// list each other as aliases) reports it once, under the first id.
+fn same_vulnerability_once<'a>(matches: Vec<Match<'a>>) -> Vec<Match<'a>> {
+    let mut kept: Vec<Match<'a>> = Vec::new();
+    for m in matches {
+        let a = m.advisory;
+        let seen = kept
+            .iter()
+            .any(|k| k.advisory.aliases.contains(&a.id) || a.aliases.contains(&k.advisory.id));
+        if !seen {
+            kept.push(m);
+        }
+    }
+    kept
 }
 
 fn finding(dist: &Installed, m: &Match<'_>) -> Finding {
@@ -206,6 +223,31 @@ mod tests {
         }
         let ok = Ignores::parse(&["CVE-1=not reachable = here".to_string()]).unwrap();
         assert_eq!(ok.0["CVE-1"], "not reachable = here");
+    }
+
+    #[test]
+    fn a_vulnerability_under_two_ids_is_one_finding() {
+        let record = |id: &str, alias: &str| {
+            osv_match::Advisory::from_value(serde_json::json!({
+                "id": id, "aliases": [alias, "CVE-2023-45803"],
+                "affected": [{"package": {"ecosystem": "PyPI", "name": "urllib3"},
+                              "ranges": [{"type": "ECOSYSTEM",
+                                          "events": [{"introduced": "0"}, {"fixed": "2.0.7"}]}]}]
+            }))
+            .unwrap()
+        };
+        let db = Database::new(vec![
+            record("PYSEC-2023-212", "GHSA-g4mx-q9vg-27p4"),
+            record("GHSA-g4mx-q9vg-27p4", "PYSEC-2023-212"),
+            record("PYSEC-2099-1", "GHSA-other"),
+        ]);
+        let matches = db.matches("urllib3", &"2.0.6".parse().unwrap());
+        assert_eq!(matches.len(), 3);
+        let ids: Vec<&str> = same_vulnerability_once(matches)
+            .iter()
+            .map(|m| m.advisory.id.as_str())
+            .collect();
+        assert_eq!(ids, ["GHSA-g4mx-q9vg-27p4", "PYSEC-2099-1"]);
     }
 
     #[test]
