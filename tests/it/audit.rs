@@ -121,6 +121,49 @@ fn range_evaluation_agrees_with_every_records_versions_list() {
     assert_eq!(no_range, BTreeSet::from(["PYSEC-2024-1".to_string()]));
 }
 
+/// The snapshot's withdrawn records (10) are read and match nothing; its
+/// one `last_affected` range (py's PYSEC-2022-42969) is evaluated.
+#[test]
+fn withdrawn_records_match_nothing_and_last_affected_is_read() {
+    let db = database();
+    let withdrawn: Vec<&str> = db
+        .advisories()
+        .iter()
+        .filter(|a| a.withdrawn)
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(withdrawn.len(), 10, "{withdrawn:?}");
+    assert!(withdrawn.contains(&"PYSEC-2023-73"));
+    // redis 0.6.0 is listed by the withdrawn PYSEC-2023-73 (introduced 0).
+    let redis: Vec<&str> = db
+        .matches("redis", &"0.6.0".parse().unwrap())
+        .iter()
+        .map(|m| m.advisory.id.as_str())
+        .collect();
+    assert!(!redis.contains(&"PYSEC-2023-73"), "{redis:?}");
+    let last_affected: Vec<&str> = db
+        .advisories()
+        .iter()
+        .filter(|a| {
+            a.affected.iter().flat_map(|e| &e.ranges).any(|r| {
+                r.events()
+                    .iter()
+                    .any(|e| matches!(e, osv_match::Event::LastAffected(_)))
+            })
+        })
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(last_affected, ["PYSEC-2022-42969"]);
+    let py = |v: &str| -> Vec<String> {
+        db.matches("py", &v.parse().unwrap())
+            .iter()
+            .map(|m| m.advisory.id.clone())
+            .collect()
+    };
+    assert!(py("1.11.0").contains(&"PYSEC-2022-42969".to_string()));
+    assert!(!py("1.11.1").contains(&"PYSEC-2022-42969".to_string()));
+}
+
 /// The snapshot read once for the tests that need all of it.
 fn database() -> &'static Database {
     static DB: OnceLock<Database> = OnceLock::new();
@@ -287,6 +330,12 @@ fn ignores_take_an_id_or_an_alias_with_a_reason() {
     assert!(
         text(&out.stderr).contains("ignored PYSEC-2023-228 for pip 23.2: pipx installs no VCS URL")
     );
+    let again = run(audit_cmd("debian-12", &db, &lock).args([
+        "--ignore",
+        "CVE-2023-5752=pipx installs no VCS URL",
+        "--json",
+    ]));
+    assert_eq!(again.stdout, out.stdout, "same inputs, same bytes");
 
     let out = run(audit_cmd("debian-12", &db, &lock).args([
         "--ignore",

@@ -250,6 +250,25 @@ mod tests {
         );
     }
 
+    /// An entry's ranges are alternatives: a version in any one of them is
+    /// affected (OSV's IncludedInRanges).
+    #[test]
+    fn a_version_in_any_of_several_ranges_is_affected() {
+        let mut r = record(json!([{"introduced": "1.0"}, {"fixed": "1.2"}]));
+        r["affected"][1]["ranges"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"last_affected": "2.1"}]}));
+        r["affected"][1]["versions"] = json!([]);
+        let a = Advisory::from_value(r).unwrap();
+        let foo = &a.affected[0];
+        assert_eq!(foo.ranges.len(), 2);
+        let affects = |v: &str| foo.affects(&v.parse().unwrap());
+        assert!(affects("1.1") && affects("2.0") && affects("2.1"));
+        assert!(!affects("0.9") && !affects("1.2") && !affects("1.5") && !affects("2.1.1"));
+        assert_eq!(foo.fixed(), ["1.2".parse::<Version>().unwrap()]);
+    }
+
     #[test]
     fn an_empty_event_breaks_the_record_and_is_named() {
         let err = Advisory::from_value(record(json!([{"introduced": "0"}, {}]))).unwrap_err();
