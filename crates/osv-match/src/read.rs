@@ -339,6 +339,28 @@ mod tests {
     }
 
     #[test]
+    fn a_zip_of_json_records_is_a_database() {
+        let zip = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/records.zip");
+        let loaded = Database::open(&zip).unwrap();
+        let ids: Vec<&str> = loaded
+            .database
+            .advisories()
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(ids, ["PYSEC-2023-212", "GHSA-0000-0000-0000"]);
+        assert!(loaded.warnings.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "bad.zip",
+            "PK but not a zip at all, long enough to search",
+        );
+        let err = Database::open(&dir.path().join("bad.zip")).unwrap_err();
+        assert!(matches!(err, Error::Zip { .. }), "{err}");
+    }
+
+    #[test]
     fn one_record_file_is_a_database() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "PYSEC-1.yml", GOOD);
