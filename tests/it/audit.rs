@@ -464,3 +464,48 @@ fn the_built_in_lock_is_clean_against_the_snapshot() {
     }
     assert!(audited >= 12, "{audited}");
 }
+
+/// osv.dev's form of the same records: the snapshot as a zip of JSON
+/// records (one per advisory, deflated, as osv.dev exports an ecosystem),
+/// written by Python's zipfile and PyYAML. The audit of the zip is the
+/// audit of the directory, byte for byte.
+#[test]
+fn the_snapshot_as_a_zip_of_json_gives_the_same_report() {
+    const TO_ZIP: &str = r#"
+import datetime, glob, json, os, sys, zipfile, yaml
+def plain(o):
+    if isinstance(o, (datetime.date, datetime.datetime)):
+        return o.isoformat()
+    raise TypeError(o)
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    for f in sorted(glob.glob(os.path.join(sys.argv[1], "vulns", "*", "*.yaml"))):
+        with open(f) as y:
+            record = yaml.safe_load(y)
+        z.writestr(os.path.basename(f)[:-5] + ".json", json.dumps(record, default=plain))
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("all.zip");
+    let out = run(std::process::Command::new("/usr/bin/python3")
+        .args(["-c", TO_ZIP])
+        .arg(snapshot())
+        .arg(&zip));
+    assert!(
+        out.status.success(),
+        "python3 with PyYAML (python3-yaml) makes the zip: {}",
+        text(&out.stderr)
+    );
+    let lock = affected_lock(tmp.path());
+    let from_dir = run(audit_cmd("debian-12", &snapshot(), &lock).arg("--json"));
+    let from_zip = run(audit_cmd("debian-12", &zip, &lock).arg("--json"));
+    assert_eq!(
+        from_zip.status.code(),
+        Some(1),
+        "{}",
+        text(&from_zip.stderr)
+    );
+    assert_eq!(text(&from_zip.stdout), text(&from_dir.stdout));
+    let json: Value = serde_json::from_slice(&from_zip.stdout).unwrap();
+    assert_eq!(json["advisories"], 2659);
+    // The warnings name the zip's members instead of the tree's files.
+    assert!(text(&from_zip.stderr).contains("warning: PYSEC-2019-125 (PYSEC-2019-125.json): "));
+}
