@@ -4,9 +4,10 @@
 //! Hand-written rather than the `zip` crate: zip 9 needs Rust 1.89 (this
 //! workspace builds with 1.85) and brings encryption, timestamps and seven
 //! codecs; an export needs the central directory, stored and deflated
-//! members (flate2, already a dependency), and nothing else. ZIP64 (over
-//! 65,535 members or 4 GiB), encryption and other codecs are refused by
-//! name rather than misread.
+//! members (flate2, already a dependency), and nothing else. ZIP64's end
+//! record (over 65,535 members: osv.dev's PyPI export grows) is read;
+//! members over 4 GiB, encryption and other codecs are refused by name
+//! rather than misread.
 
 use std::io::Read;
 
@@ -15,18 +16,19 @@ use flate2::read::DeflateDecoder;
 const END_SIGNATURE: u32 = 0x0605_4b50;
 const CENTRAL_SIGNATURE: u32 = 0x0201_4b50;
 const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
+const ZIP64_END_SIGNATURE: u32 = 0x0606_4b50;
+const ZIP64_LOCATOR_SIGNATURE: u32 = 0x0706_4b50;
+const ZIP64_LOCATOR_SIZE: usize = 20;
+/// A 16- or 32-bit field that says "see the ZIP64 record".
+const ZIP64_U16: u16 = 0xFFFF;
+const ZIP64_U32: u32 = 0xFFFF_FFFF;
 const END_SIZE: usize = 22;
 /// The end record sits within its size plus the longest comment of the end.
 const END_SEARCH: usize = END_SIZE + 0xFFFF;
 
 /// The `*.json` members (by name, in the archive's order) and their bytes.
 pub(crate) fn json_members(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let end = find_end(zip)?;
-    let count = usize::from(u16_at(zip, end + 10)?);
-    let mut at = u32_at(zip, end + 16)? as usize;
-    if count == 0xFFFF || at == 0xFFFF_FFFF {
-        return Err("a ZIP64 archive (over 65,535 members or 4 GiB) is not read; unpack it and give the directory".into());
-    }
+    let (count, mut at) = directory(zip, find_end(zip)?)?;
     let mut members = Vec::new();
     for _ in 0..count {
         if u32_at(zip, at)? != CENTRAL_SIGNATURE {
@@ -52,6 +54,33 @@ pub(crate) fn json_members(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String>
     Ok(members)
 }
 
+/// The central directory's member count and offset: from the end record,
+/// or from the ZIP64 end record (its locator just before the end record)
+/// where the end record's fields say so.
+fn directory(zip: &[u8], end: usize) -> Result<(usize, usize), String> {
+    let count = u16_at(zip, end + 10)?;
+    let offset = u32_at(zip, end + 16)?;
+    if count != ZIP64_U16 && offset != ZIP64_U32 {
+        return Ok((usize::from(count), offset as usize));
+    }
+    let locator = end
+        .checked_sub(ZIP64_LOCATOR_SIZE)
+        .filter(|&l| u32_at(zip, l) == Ok(ZIP64_LOCATOR_SIGNATURE))
+        .ok_or("the end record points to a ZIP64 record, and there is no locator")?;
+    let end64 = offset_of(u64_at(zip, locator + 8)?)?;
+    if u32_at(zip, end64)? != ZIP64_END_SIGNATURE {
+        return Err(format!("no ZIP64 end record at offset {end64}"));
+    }
+    Ok((
+        offset_of(u64_at(zip, end64 + 32)?)?,
+        offset_of(u64_at(zip, end64 + 48)?)?,
+    ))
+}
+
+fn offset_of(v: u64) -> Result<usize, String> {
+    usize::try_from(v).map_err(|_| format!("offset {v} is past what this machine addresses"))
+}
+
 /// A member as the central directory describes it.
 struct Entry {
     flags: u16,
@@ -66,6 +95,10 @@ impl Entry {
     fn read(&self, zip: &[u8]) -> Result<Vec<u8>, String> {
         if self.flags & 1 != 0 {
             return Err("encrypted".into());
+        }
+        let zip64 = ZIP64_U32 as usize;
+        if [self.compressed, self.size, self.local].contains(&zip64) {
+            return Err("a member over 4 GiB (ZIP64 sizes) is not read".into());
         }
         if u32_at(zip, self.local)? != LOCAL_SIGNATURE {
             return Err(format!("no local header at offset {}", self.local));
@@ -124,6 +157,13 @@ fn u16_at(zip: &[u8], at: usize) -> Result<u16, String> {
     Ok(u16::from_le_bytes([b[0], b[1]]))
 }
 
+fn u64_at(zip: &[u8], at: usize) -> Result<u64, String> {
+    let b = slice(zip, at, 8)?;
+    Ok(u64::from_le_bytes([
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+    ]))
+}
+
 fn u32_at(zip: &[u8], at: usize) -> Result<u32, String> {
     let b = slice(zip, at, 4)?;
     Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -146,6 +186,49 @@ mod tests {
         assert_eq!(first["id"], "PYSEC-2023-212");
         let second: serde_json::Value = serde_json::from_slice(&members[1].1).unwrap();
         assert_eq!(second["id"], "GHSA-0000-0000-0000");
+    }
+
+    /// FIXTURE with a ZIP64 end: the end record's count and offset say
+    /// "see ZIP64", a ZIP64 end record and its locator hold them (as a
+    /// writer does past 65,535 members; Python's zipfile reads the result).
+    fn as_zip64(zip: &[u8]) -> Vec<u8> {
+        let end = find_end(zip).unwrap();
+        let count = u64::from(u16_at(zip, end + 10).unwrap());
+        let size = u64::from(u32_at(zip, end + 12).unwrap());
+        let offset = u64::from(u32_at(zip, end + 16).unwrap());
+        let mut out = zip[..end].to_vec();
+        let end64 = out.len() as u64;
+        out.extend(ZIP64_END_SIGNATURE.to_le_bytes());
+        out.extend(44u64.to_le_bytes());
+        out.extend([45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        for v in [count, count, size, offset] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(ZIP64_LOCATOR_SIGNATURE.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.extend(end64.to_le_bytes());
+        out.extend(1u32.to_le_bytes());
+        out.extend(END_SIGNATURE.to_le_bytes());
+        out.extend([0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        out.extend(ZIP64_U32.to_le_bytes());
+        out.extend(ZIP64_U32.to_le_bytes());
+        out.extend([0, 0]);
+        out
+    }
+
+    #[test]
+    fn a_zip64_end_record_is_read() {
+        let zip64 = as_zip64(FIXTURE);
+        assert_eq!(
+            json_members(&zip64).unwrap(),
+            json_members(FIXTURE).unwrap()
+        );
+        // Its locator gone, the archive is refused, not misread.
+        let mut broken = zip64.clone();
+        let locator = broken.len() - END_SIZE - ZIP64_LOCATOR_SIZE;
+        broken[locator] = 0;
+        let err = json_members(&broken).unwrap_err();
+        assert!(err.contains("no locator"), "{err}");
     }
 
     #[test]
