@@ -109,7 +109,9 @@ impl Entry {
         let bytes = match self.method {
             0 => data.to_vec(),
             8 => {
-                let mut out = Vec::with_capacity(self.size);
+                // The declared size bounds what is inflated, not what is
+                // allocated before a byte is read.
+                let mut out = Vec::with_capacity(self.size.min(1 << 20));
                 DeflateDecoder::new(data)
                     .take(self.size as u64 + 1)
                     .read_to_end(&mut out)
