@@ -153,7 +153,7 @@ fn value_of(v: &impl serde::Serialize) -> String {
 }
 
 /// The recipe and the plan for the inputs, with notes printed to stderr.
-fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
+pub(super) fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
     let mut recipe = load_recipe(&input.recipe)?;
     let user_lock = match &input.lock {
         Some(file) => Some((file, recipe.add_lock_file(file)?)),

@@ -14,6 +14,7 @@ use crate::recipe::{OsFamily, PackageManager, Recipe};
 
 mod cloud_init;
 mod install;
+pub mod inventory;
 mod locks;
 mod method;
 mod network;

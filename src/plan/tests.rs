@@ -425,3 +425,85 @@ fn package_managers_are_named_as_serialized() {
         assert_eq!(serde_json::to_value(pm).unwrap(), pm.as_str());
     }
 }
+
+mod inventory_of {
+    use super::{pip, pipx, pipx_lock, plan, uv};
+    use crate::plan::inventory::{installed, not_known, Place};
+
+    fn count(p: &crate::plan::Plan, place: Place) -> usize {
+        installed(p).iter().filter(|i| i.place == place).count()
+    }
+
+    #[test]
+    fn a_locked_plan_lists_every_lock_by_place_sorted() {
+        let p = plan(&[], "debian-12");
+        let all = installed(&p);
+        assert_eq!(
+            count(&p, Place::PatroniVenv),
+            pip(&p).lock.as_ref().unwrap().patroni.patroni.len()
+        );
+        assert_eq!(count(&p, Place::PatroniVenv), 18);
+        assert_eq!(count(&p, Place::PipxShared), 4);
+        assert_eq!(all.len(), 22);
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(all, sorted);
+        let patroni = all.iter().find(|i| i.name == "patroni").unwrap();
+        assert_eq!(patroni.version, "4.1.5");
+        assert_eq!(patroni.location, pipx(&p).paths.venv.as_str());
+        assert_eq!(not_known(&p), None);
+    }
+
+    #[test]
+    fn pipx_from_pip_user_and_uv_have_their_places() {
+        let p = plan(&[], "rhel-9");
+        assert_eq!(
+            count(&p, Place::PipxUser),
+            pipx_lock(&p).unwrap().reqs.len()
+        );
+        assert!(count(&p, Place::PipxUser) > 0);
+        let p = plan(&[("installer", "uv")], "debian-12");
+        assert_eq!(count(&p, Place::UvVenv), uv(&p).uv.reqs.len());
+        assert!(installed(&p)
+            .iter()
+            .any(|i| i.place == Place::UvVenv && i.name == "uv"));
+        // uv makes Patroni's venv; pipx's shared libraries are not made,
+        // their lock only builds the sdists.
+        assert_eq!(count(&p, Place::PipxShared), 0);
+        assert_eq!(count(&p, Place::SdistBuild), 4);
+    }
+
+    #[test]
+    fn an_unlocked_plan_lists_patronis_pin_and_says_what_is_not_known() {
+        let p = plan(&[("lock_dependencies", "false")], "debian-12");
+        let all = installed(&p);
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (all[0].place, all[0].version.as_str()),
+            (Place::PatroniVenv, "4.1.5")
+        );
+        assert!(not_known(&p)
+            .unwrap()
+            .contains("lock_dependencies is false"));
+        let p = plan(&[("install_method", "package")], "debian-12");
+        let all = installed(&p);
+        assert_eq!(
+            (all[0].place, all[0].version.as_str()),
+            (Place::OsPackage, "3.0.2")
+        );
+        assert!(not_known(&p)
+            .unwrap()
+            .contains("distribution's packages decide"));
+        let p = plan(
+            &[
+                ("lock_dependencies", "false"),
+                ("patroni_version", "latest"),
+            ],
+            "debian-12",
+        );
+        assert!(installed(&p).is_empty());
+        assert!(not_known(&p)
+            .unwrap()
+            .contains("not even Patroni's version"));
+    }
+}
