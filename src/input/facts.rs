@@ -43,7 +43,7 @@ pub fn target_facts(
         .iter()
         .map(|(k, v)| {
             let short = k.strip_prefix("ansible_").unwrap_or(k).to_string();
-            (short, v.raw.clone())
+            (varsfile::Raw::Str(short), v.raw.clone())
         })
         .collect();
     let raw = varsfile::Raw::Map(unprefixed);

@@ -211,7 +211,7 @@ pub fn add_entries(
 fn unknown_key(def: &RecipeDef, key: &str, origin: &str) -> anyhow::Error {
     let names: Vec<&str> = def.params.keys().map(String::as_str).collect();
     usage(format!(
-        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`; a variable that a vars file refers to is given with --fact)",
+        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`; a variable that a vars file refers to belongs in a vars file, an Ansible fact in --fact)",
         key.escape_debug(),
         did_you_mean(key, names.iter().copied()),
         names.join(", ")

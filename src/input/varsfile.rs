@@ -29,8 +29,10 @@ pub enum Raw {
     Bool(bool),
     Null,
     List(Vec<Raw>),
-    /// A mapping (or TOML table), keys in the file's order.
-    Map(Vec<(String, Raw)>),
+    /// A mapping (or TOML table), keys in the file's order. A YAML key
+    /// keeps its YAML 1.1 type (`8:` is an integer, as in Python), so that
+    /// `m[8]` finds it and `m['8']` does not; JSON and TOML keys are text.
+    Map(Vec<(Raw, Raw)>),
     /// An ansible-vault value (`!vault`): encrypted, never evaluated.
     Vault,
     /// Ansible's `!unsafe`: a string that is never templated.
@@ -233,7 +235,11 @@ fn json_raw(v: serde_json::Value) -> Raw {
         V::Number(n) => Raw::Int(n.to_string()),
         V::String(s) => Raw::Str(s),
         V::Array(a) => Raw::List(a.into_iter().map(json_raw).collect()),
-        V::Object(m) => Raw::Map(m.into_iter().map(|(k, v)| (k, json_raw(v))).collect()),
+        V::Object(m) => Raw::Map(
+            m.into_iter()
+                .map(|(k, v)| (Raw::Str(k), json_raw(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -268,7 +274,11 @@ pub fn toml_raw(v: toml::Value) -> Raw {
         V::Float(f) => Raw::Float(f.to_string()),
         V::Boolean(b) => Raw::Bool(b),
         V::Array(a) => Raw::List(a.into_iter().map(toml_raw).collect()),
-        V::Table(t) => Raw::Map(t.into_iter().map(|(k, v)| (k, toml_raw(v))).collect()),
+        V::Table(t) => Raw::Map(
+            t.into_iter()
+                .map(|(k, v)| (Raw::Str(k), toml_raw(v)))
+                .collect(),
+        ),
         V::Datetime(_) => Raw::Other("a date"),
     }
 }
@@ -327,10 +337,7 @@ mod tests {
         let cfg = got.iter().find(|(k, ..)| k == "cfg").unwrap();
         assert_eq!(
             cfg.1,
-            Raw::Map(vec![
-                ("dir".into(), s("/etc/patroni")),
-                ("more".into(), s("x"))
-            ])
+            Raw::Map(vec![(s("dir"), s("/etc/patroni")), (s("more"), s("x"))])
         );
         // The top-level merge gives only what the file does not set itself.
         let dirs: Vec<_> = got.iter().filter(|(k, ..)| k == "dir").collect();

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use minijinja::value::{Object, Value};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
 use crate::input::varsfile::Raw;
@@ -126,6 +126,10 @@ impl Object for Inner {
         if self.lock().failure.is_some() {
             return None;
         }
+        // Ansible's `vars`: every variable, by name, evaluated on demand.
+        if name == "vars" {
+            return Some(Value::from_object(AllVars(self.clone())));
+        }
         match self.lookup(name) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
@@ -140,6 +144,27 @@ impl Object for Inner {
     }
 }
 
+/// Ansible's `vars` (`vars['pg_home']`, `vars[name]`, `vars.pg_home`):
+/// the variables as a mapping, each evaluated when it is looked up, as
+/// ansible-core 2.19 does (2.18 gave the value untemplated).
+#[derive(Debug)]
+struct AllVars(Arc<Inner>);
+
+impl Object for AllVars {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get_value(key)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let names = self.0.vars.keys().map(|k| Value::from(k.as_str()));
+        Enumerator::Values(names.collect())
+    }
+}
+
 impl Vars {
     /// `vars` as the one namespace of a play on `target`; `params` names
     /// the variables that are parameters, for messages.
@@ -151,11 +176,12 @@ impl Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(python_formatter);
-        // Ansible's Jinja drops the line break after a block tag and keeps
-        // a template's final line break (preserve_trailing_newlines).
+        // Ansible's Jinja drops the line break after a block tag and, as
+        // Jinja does, the template's final one, which Ansible then adds
+        // back (preserve_trailing_newlines: see `with_final_newlines`).
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
-            .keep_trailing_newline(true)
+            .keep_trailing_newline(false)
             .build()
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
@@ -241,55 +267,28 @@ impl Inner {
         raw: &Raw,
         path: &str,
     ) -> Result<Value, Failure> {
+        if let Some(v) = plain_value(raw) {
+            return Ok(v);
+        }
         Ok(match raw {
-            Raw::Str(s) if is_template(s) => self.template(key, var, s)?,
-            Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
-            Raw::Int(s) => s
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or(Value::from(s.as_str())),
-            Raw::Float(s) => s
-                .parse::<f64>()
-                .map(Value::from)
-                .unwrap_or(Value::from(s.as_str())),
-            Raw::Bool(b) => Value::from(*b),
-            Raw::Null => Value::from(()),
+            Raw::Str(s) => self.template(key, var, s)?,
             Raw::List(items) => Value::from(
                 items
                     .iter()
                     .map(|i| self.value_at(key, var, i, path))
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Raw::Map(entries) => {
-                let entries = entries
-                    .iter()
-                    .map(|(k, v)| {
-                        Ok((
-                            k.clone(),
-                            self.value_at(key, var, v, &format!("{path}.{k}"))?,
-                        ))
-                    })
-                    .collect::<Result<BTreeMap<_, _>, Failure>>()?;
-                if is_host_fact(key) {
-                    Value::from_object(FactMap {
-                        path: path.to_string(),
-                        entries,
-                        misses: self.misses.clone(),
-                    })
-                } else {
-                    Value::from(entries)
-                }
-            }
+            Raw::Map(entries) => self.map_value(key, var, entries, path)?,
             Raw::Vault => {
-                let how = if self.params.contains(key) {
-                    "--set"
+                let way_out = if self.params.contains(key) {
+                    format!("pass the plain value with --set {key}=VALUE")
                 } else {
-                    "--fact"
+                    "write the plain value in a vars file, or set the parameter that needs it with --set instead".into()
                 };
                 return Err(self.failure(
                     key,
                     var,
-                    format!("the value is encrypted with ansible-vault (!vault), which patroni-bake does not decrypt; pass the plain value with {how} {key}=VALUE"),
+                    format!("the value is encrypted with ansible-vault (!vault), which patroni-bake does not decrypt; {way_out}"),
                 ));
             }
             Raw::Other(what) => {
@@ -299,7 +298,38 @@ impl Inner {
                     format!("the value is {what}, which a template cannot use"),
                 ))
             }
+            Raw::Unsafe(_) | Raw::Int(_) | Raw::Float(_) | Raw::Bool(_) | Raw::Null => {
+                unreachable!("plain_value takes every scalar")
+            }
         })
+    }
+
+    /// A mapping, its values templated and its keys as YAML typed them
+    /// (`m[8]` finds the key `8:`, `m['8']` does not, as in Python). The
+    /// facts' mappings (keys from recipe.toml, text) record the keys they
+    /// lack ([`FactMap`]).
+    fn map_value(
+        self: &Arc<Self>,
+        key: &str,
+        var: &Var,
+        entries: &[(Raw, Raw)],
+        path: &str,
+    ) -> Result<Value, Failure> {
+        let mut map = BTreeMap::new();
+        for (k, v) in entries {
+            let k = plain_value(k).unwrap_or_else(|| Value::from(k.type_name()));
+            let inner = format!("{path}.{k}");
+            map.insert(k, self.value_at(key, var, v, &inner)?);
+        }
+        if !is_host_fact(key) {
+            return Ok(Value::from_object(map));
+        }
+        let entries = map.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        Ok(Value::from_object(FactMap {
+            path: path.to_string(),
+            entries,
+            misses: self.misses.clone(),
+        }))
     }
 
     fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
@@ -321,7 +351,8 @@ impl Inner {
             Some(Err(e)) => Err(e),
             _ => {
                 self.take_nested(key, var)?;
-                self.env.render_str(src, ctx).map(Value::from)
+                let rendered = self.env.render_str(src, ctx);
+                rendered.map(|out| Value::from(with_final_newlines(src, out)))
             }
         };
         self.take_nested(key, var)?;
@@ -344,6 +375,12 @@ impl Inner {
     /// Why a template cannot use `fact`, and how to give it.
     fn unknown_fact(&self, fact: &str) -> String {
         let target = &self.target;
+        let root = fact.split(['.', '[']).next().unwrap_or(fact);
+        if MAGIC.contains(&root) {
+            return format!(
+                "`{root}` is a variable that Ansible sets for each host when the play runs, which patroni-bake cannot know when it renders for {target}; set the parameter that needs it with --set instead"
+            );
+        }
         if let Some(short) = fact
             .strip_prefix("ansible_facts['")
             .and_then(|f| f.strip_suffix("']"))
@@ -384,10 +421,10 @@ impl Inner {
             ErrorKind::UndefinedError => match missing {
                 Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get patroni-bake's default".into(),
                 Some(name) => format!(
-                    "`{name}` is undefined{}; define it in a vars file, or give it with --fact {name}=VALUE",
+                    "`{name}` is undefined{}; define it in a vars file (--vars), or set the parameter that needs it with --set instead",
                     did_you_mean(&name, self.vars.keys().map(String::as_str))
                 ),
-                None => format!("{detail} (give the missing value with --fact NAME=VALUE)"),
+                None => format!("{detail}: a mapping lacks that key or a value that attribute; check it (a YAML key keeps its type: `8:` is the number 8, `'8':` the text), or give a fallback with `| default(VALUE)`"),
             },
             ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => format!(
                 "{detail}: patroni-bake evaluates Jinja with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
@@ -398,6 +435,26 @@ impl Inner {
             _ => detail,
         }
     }
+}
+
+/// A value that is what it is, with nothing to template: a scalar (a
+/// string without `{{`, `{%` or `{#`, or `!unsafe`); `None` for the rest.
+fn plain_value(raw: &Raw) -> Option<Value> {
+    Some(match raw {
+        Raw::Str(s) if is_template(s) => return None,
+        Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
+        Raw::Int(s) => s
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::from(s.as_str())),
+        Raw::Float(s) => s
+            .parse::<f64>()
+            .map(Value::from)
+            .unwrap_or(Value::from(s.as_str())),
+        Raw::Bool(b) => Value::from(*b),
+        Raw::Null => Value::from(()),
+        Raw::List(_) | Raw::Map(_) | Raw::Vault | Raw::Other(_) => return None,
+    })
 }
 
 /// `s` for a message: control characters (a line break) escaped, quotes
@@ -419,7 +476,6 @@ pub fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }
 
-/// The expression of a value that is exactly one `{{ … }}`.
 /// Values printed into a template as Ansible (Python's str) prints them:
 /// null as nothing, booleans as `True` and `False`.
 fn python_formatter(
@@ -490,8 +546,31 @@ fn escape_backslashes(src: &str) -> String {
     out
 }
 
+/// `out` with as many final line breaks as the template `src` has, as
+/// Ansible's `do_template` pads them back after Jinja dropped one (`{{ x
+/// }}` in a `|` block gives `x` and a line break, even after `-}}`).
+fn with_final_newlines(src: &str, mut out: String) -> String {
+    let count = |s: &str| s.len() - s.trim_end_matches('\n').len();
+    let missing = count(src).saturating_sub(count(&out));
+    out.extend(std::iter::repeat_n('\n', missing));
+    out
+}
+
+/// The expression of a value that is exactly one `{{ … }}`, which
+/// Ansible gives its own type (a list stays a list). Text around it, even
+/// a space or the final line break of a `|` or `>` block, makes the value
+/// a string (`"  {{ x }}"` is `"  /srv"`), unless a `-` of the delimiter
+/// strips the spaces on its side.
 fn single_expression(s: &str) -> Option<&str> {
-    let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let s = match s.trim_start() {
+        t if t.starts_with("{{-") => t,
+        _ => s,
+    };
+    let s = match s.trim_end() {
+        t if t.ends_with("-}}") && !s[t.len()..].contains('\n') => t,
+        _ => s,
+    };
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?;
     if inner.contains("{{") || inner.contains("}}") || inner.contains("{%") || inner.contains("{#")
     {
         return None;

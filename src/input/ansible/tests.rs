@@ -154,13 +154,12 @@ fn facts_only_the_host_knows_are_named_with_the_way_to_give_them() {
     let v = vars(
         "debian-12",
         "owner: '{{ ansible_user_id }}'\narch: '{{ ansible_architecture }}'\n\
-         point: '{{ ansible_distribution_version }}'\nhost: '{{ inventory_hostname }}-x'\n",
+         point: '{{ ansible_distribution_version }}'\n",
     );
     for (key, fact) in [
         ("owner", "ansible_user_id"),
         ("arch", "ansible_architecture"),
         ("point", "ansible_distribution_version"),
-        ("host", "inventory_hostname"),
     ] {
         let f = failure(&v, key);
         assert_eq!(f.key, key);
@@ -242,7 +241,143 @@ fn vault_values_are_errors_only_where_used() {
     let f = failure(&v, "uses");
     assert_eq!(f.key, "pw");
     assert!(f.why.contains("encrypted with ansible-vault"), "{}", f.why);
-    assert!(f.why.contains("pw=VALUE"), "{}", f.why);
+    assert!(
+        f.why.contains("write the plain value in a vars file") && !f.why.contains("--fact"),
+        "a variable that is not a fact is not given with --fact: {}",
+        f.why
+    );
+    let v = vars(
+        "debian-12",
+        "pg_home: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\n",
+    );
+    let f = failure(&v, "pg_home");
+    assert!(f.why.contains("--set pg_home=VALUE"), "{}", f.why);
+}
+
+#[test]
+fn magic_variables_are_refused_without_pointing_at_fact() {
+    let v = vars(
+        "debian-12",
+        "host: '{{ inventory_hostname }}-x'\n\
+         other: \"{{ hostvars['db1']['x'] | default('y') }}\"\n\
+         via_vars: \"{{ vars['groups'] }}\"\n",
+    );
+    for (key, magic) in [
+        ("host", "inventory_hostname"),
+        ("other", "hostvars"),
+        ("via_vars", "groups"),
+    ] {
+        let f = failure(&v, key);
+        assert!(
+            f.why
+                .contains(&format!("`{magic}` is a variable that Ansible sets"))
+                && f.why.contains("--set")
+                && !f.why.contains("--fact"),
+            "{key}: {}",
+            f.why
+        );
+    }
+}
+
+#[test]
+fn undefined_names_and_missing_keys_do_not_point_at_fact() {
+    let v = vars(
+        "debian-12",
+        "a: '{{ nothere }}'\nm: {8: x}\nb: \"{{ m['8'] }}\"\nc: \"{{ vars['nothere'] }}\"\n",
+    );
+    for key in ["a", "b", "c"] {
+        let f = failure(&v, key);
+        assert!(!f.why.contains("--fact"), "{key}: {}", f.why);
+    }
+    assert!(failure(&v, "b").why.contains("default("));
+}
+
+#[test]
+fn mapping_keys_keep_their_yaml_type_when_indexed() {
+    let v = vars(
+        "debian-12",
+        r#"
+dirs: {8: /el8, 12: /deb12, "9": /text9, yes: /true, ~: /null, 4.1: /float}
+major: "{{ dirs[ansible_distribution_major_version | int] }}"
+literal: "{{ dirs[8] }}"
+text_key: "{{ dirs['9'] }}"
+int_misses_text: "{{ dirs['8'] | default('missed') }}"
+text_misses_int: "{{ dirs[9] | default('missed') }}"
+bool: "{{ dirs[true] }}"
+none_key: "{{ dirs[none] }}"
+float: "{{ dirs[4.1] }}"
+member: "{{ 8 in dirs }}-{{ '8' in dirs }}"
+get: "{{ dirs.get(12) }}"
+"#,
+    );
+    for (name, want) in [
+        ("major", "/deb12"),
+        ("literal", "/el8"),
+        ("text_key", "/text9"),
+        ("int_misses_text", "missed"),
+        ("text_misses_int", "missed"),
+        ("bool", "/true"),
+        ("none_key", "/null"),
+        ("float", "/float"),
+        ("member", "True-False"),
+        ("get", "/deb12"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+}
+
+#[test]
+fn vars_is_every_variable_evaluated_on_demand() {
+    let v = vars(
+        "debian-12",
+        r#"
+base: "{{ '/srv' }}/b"
+which: base
+index: "{{ vars['base'] }}/x"
+attr: "{{ vars.base }}/y"
+by_name: "{{ vars[which] }}"
+fact: "{{ vars['ansible_os_family'] }}"
+missing: "{{ vars['nope'] | default('d') }}"
+member: "{{ 'base' in vars }}"
+unused_bad: "{{ nope }}"
+"#,
+    );
+    for (name, want) in [
+        ("index", "/srv/b/x"),
+        ("attr", "/srv/b/y"),
+        ("by_name", "/srv/b"),
+        ("fact", "Debian"),
+        ("missing", "d"),
+        ("member", "True"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+}
+
+#[test]
+fn a_block_scalars_final_line_breaks_stay_after_an_expression() {
+    let v = vars(
+        "debian-12",
+        "clip: |\n  {{ '/srv' }}\nkeep: |+\n  {{ '/srv' }}\n\nstrip: |-\n  {{ '/srv' }}\n\
+         control: |\n  {{ '/srv' -}}\nspaced: '  {{ \"/srv\" }}'\nindented: |2-\n    {{ '/srv' }}\n\
+         own: \"{{ 'a\\n' }}\\n\"\nlist: \"{{ [1] }}\"\n",
+    );
+    for (name, want) in [
+        ("clip", "/srv\n"),
+        ("keep", "/srv\n\n"),
+        ("strip", "/srv"),
+        ("control", "/srv\n"),
+        ("spaced", "  /srv"),
+        ("indented", "  /srv"),
+        ("own", "a\n"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+    assert_eq!(
+        v.get("list").unwrap().unwrap().len(),
+        Some(1),
+        "one expression keeps its type"
+    );
 }
 
 #[test]
