@@ -9,7 +9,9 @@ use anyhow::Result;
 use camino::Utf8PathBuf;
 
 use crate::error::usage;
-use crate::input::varsfile::{self, Raw};
+use ansible_vars::Raw;
+
+use crate::input::varsfile;
 use crate::recipe::RecipeDef;
 use crate::suggest::{did_you_mean, plausible_typo};
 
@@ -176,7 +178,7 @@ fn insert(inputs: &mut Inputs, key: &str, value: &str, origin: &str, layer: Laye
 pub fn add_entries(
     def: &RecipeDef,
     file: &str,
-    entries: Vec<varsfile::Entry>,
+    entries: Vec<ansible_vars::Entry>,
     inputs: &mut Inputs,
 ) {
     let params = || def.params.keys().map(String::as_str);

@@ -9,10 +9,9 @@ use minijinja::value::{Value, ValueKind};
 
 use super::given::{Given, Layer};
 use crate::error::usage;
-use crate::input::ansible::{printable, Var, Vars};
-use crate::input::varsfile::Raw;
 use crate::recipe::Kind;
 use crate::recipe::{OsFamily, RecipeDef};
+use ansible_vars::{printable, Raw, Var, Vars};
 
 /// Whether values are checked against their parameter's rule. Only the
 /// tests of the quoting switch it off, to feed hostile values through.

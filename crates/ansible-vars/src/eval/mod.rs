@@ -11,21 +11,20 @@
 //!
 //! This folder is the evaluator alone: Ansible's filters and tests
 //! (filters.rs, list_filters.rs) and nested fact mappings (fact_map.rs).
-//! Reading vars files is varsfile.rs's; the target's facts are facts.rs's.
+//! Reading vars files is file.rs's; facts as variables are facts.rs's.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
-use crate::input::varsfile::Raw;
+use crate::filters;
+use crate::raw::Raw;
 use crate::suggest::did_you_mean;
-use fact_map::{misses_len, misses_since, record_miss, FactMap, Misses};
+use fact_map::{FactMap, Misses};
 
 mod fact_map;
-mod filters;
-mod list_filters;
 
 /// One variable: its value as written and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +46,8 @@ pub struct Failure {
     /// The variables that needed it, innermost first, with their origins.
     pub needed_by: Vec<(String, String)>,
 }
+
+impl std::error::Error for Failure {}
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,17 +100,19 @@ struct Inner {
     /// The names that are parameters (given with --set, not --fact).
     params: std::collections::BTreeSet<String>,
     state: Mutex<State>,
-    misses: Misses,
+    misses: Arc<Misses>,
 }
 
+/// What evaluation learns as it goes. minijinja looks a name up through
+/// `Object::get_value(&self)`, so this lives behind a lock (with the
+/// misses, the only shared state, private to this module). A failure is
+/// not kept here: it travels back to the template as an invalid value
+/// (see `get_value`).
 #[derive(Default)]
 struct State {
     cache: BTreeMap<String, Value>,
     /// The variables being evaluated, outermost first.
     stack: Vec<String>,
-    /// The first failure inside a lookup, which minijinja only sees as
-    /// an undefined value.
-    failure: Option<Failure>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -121,25 +124,23 @@ impl std::fmt::Debug for Inner {
 impl Object for Inner {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let name = key.as_str()?;
-        // A lookup failed already: this template fails with it, and
-        // evaluating more would only blur which variable was wrong.
-        if self.lock().failure.is_some() {
-            return None;
-        }
         // Ansible's `vars`: every variable, by name, evaluated on demand.
         if name == "vars" {
-            return Some(Value::from_object(AllVars(self.clone())));
+            return Some(Value::from_object(AllVars(Arc::downgrade(self))));
         }
         match self.lookup(name) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
-                record_miss(&self.misses, name.to_string());
+                self.misses.record(name.to_string());
                 None
             }
-            Err(f) => {
-                self.lock().failure.get_or_insert(f);
-                None
-            }
+            // An invalid value: minijinja fails the template where it is
+            // looked up (even under `default(…)`), and the failure rides
+            // back as the error's source (`nested_failure`).
+            Err(f) => Some(Value::from(
+                minijinja::Error::new(ErrorKind::InvalidOperation, "a variable failed")
+                    .with_source(f),
+            )),
         }
     }
 }
@@ -147,8 +148,10 @@ impl Object for Inner {
 /// Ansible's `vars` (`vars['pg_home']`, `vars[name]`, `vars.pg_home`):
 /// the variables as a mapping, each evaluated when it is looked up, as
 /// ansible-core 2.19 does (2.18 gave the value untemplated).
+/// (A weak reference: a template's value may be `vars` itself, kept in the
+/// cache of the variables it refers to.)
 #[derive(Debug)]
-struct AllVars(Arc<Inner>);
+struct AllVars(Weak<Inner>);
 
 impl Object for AllVars {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -156,11 +159,14 @@ impl Object for AllVars {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.0.get_value(key)
+        self.0.upgrade()?.get_value(key)
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let names = self.0.vars.keys().map(|k| Value::from(k.as_str()));
+        let Some(inner) = self.0.upgrade() else {
+            return Enumerator::Empty;
+        };
+        let names = inner.vars.keys().map(|k| Value::from(k.as_str()));
         Enumerator::Values(names.collect())
     }
 }
@@ -193,14 +199,13 @@ impl Vars {
                 target: target.to_string(),
                 params: params.into_iter().collect(),
                 state: Mutex::new(State::default()),
-                misses: Misses::default(),
+                misses: Arc::default(),
             }),
         }
     }
 
     /// The value of `name`; `Ok(None)` when it is not defined.
     pub fn get(&self, name: &str) -> Result<Option<Value>, Failure> {
-        self.inner.lock().failure = None;
         self.inner.lookup(name)
     }
 
@@ -288,7 +293,7 @@ impl Inner {
                 return Err(self.failure(
                     key,
                     var,
-                    format!("the value is encrypted with ansible-vault (!vault), which patroni-bake does not decrypt; {way_out}"),
+                    format!("the value is encrypted with ansible-vault (!vault), which is never decrypted here; {way_out}"),
                 ));
             }
             Raw::Other(what) => {
@@ -306,7 +311,7 @@ impl Inner {
 
     /// A mapping, its values templated and its keys as YAML typed them
     /// (`m[8]` finds the key `8:`, `m['8']` does not, as in Python). The
-    /// facts' mappings (keys from recipe.toml, text) record the keys they
+    /// facts' mappings (keys from the facts given, text) record the keys they
     /// lack ([`FactMap`]).
     fn map_value(
         self: &Arc<Self>,
@@ -328,14 +333,14 @@ impl Inner {
         Ok(Value::from_object(FactMap {
             path: path.to_string(),
             entries,
-            misses: self.misses.clone(),
+            misses: Arc::downgrade(&self.misses),
         }))
     }
 
     fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
         let escaped = escape_backslashes(src);
         let src = escaped.as_str();
-        let before = misses_len(&self.misses);
+        let before = self.misses.len();
         let ctx = Value::from_dyn_object(self.clone());
         // Ansible keeps the type of a value that is one expression (a list
         // stays a list, a bool a bool). An undefined result is printed
@@ -350,13 +355,18 @@ impl Inner {
             Some(Ok(v)) if !v.is_undefined() => Ok(v),
             Some(Err(e)) => Err(e),
             _ => {
-                self.take_nested(key, var)?;
                 let rendered = self.env.render_str(src, ctx);
                 rendered.map(|out| Value::from(with_final_newlines(src, out)))
             }
         };
-        self.take_nested(key, var)?;
-        let missed = misses_since(&self.misses, before);
+        if let Err(e) = &result {
+            if let Some(nested) = nested_failure(e) {
+                let mut f = nested.clone();
+                f.needed_by.push((key.to_string(), var.origin.clone()));
+                return Err(f);
+            }
+        }
+        let missed = self.misses.since(before);
         // The host has every fact: a template that asked for one this
         // target cannot know fails even where `default(…)`, `is defined`
         // or a test on the empty value let it succeed, because its value
@@ -378,7 +388,7 @@ impl Inner {
         let root = fact.split(['.', '[']).next().unwrap_or(fact);
         if MAGIC.contains(&root) {
             return format!(
-                "`{root}` is a variable that Ansible sets for each host when the play runs, which patroni-bake cannot know when it renders for {target}; set the parameter that needs it with --set instead"
+                "`{root}` is a variable that Ansible sets for each host when the play runs, unknown when rendering for {target}; set the parameter that needs it with --set instead"
             );
         }
         if let Some(short) = fact
@@ -386,28 +396,16 @@ impl Inner {
             .and_then(|f| f.strip_suffix("']"))
         {
             return format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact ansible_{short}=VALUE"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target}; give its value with --fact ansible_{short}=VALUE"
             );
         }
         match fact.split_once('.') {
             Some((root, _)) => format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target} (it knows only part of `{root}`); set the parameter that needs it with --set instead"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target} (only part of `{root}` is known); set the parameter that needs it with --set instead"
             ),
             None => format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact {fact}=VALUE"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target}; give its value with --fact {fact}=VALUE"
             ),
-        }
-    }
-
-    /// A failure inside a lookup of this template's, with this variable
-    /// added to the chain that needed it.
-    fn take_nested(&self, key: &str, var: &Var) -> Result<(), Failure> {
-        match self.lock().failure.take() {
-            Some(mut f) => {
-                f.needed_by.push((key.to_string(), var.origin.clone()));
-                Err(f)
-            }
-            None => Ok(()),
         }
     }
 
@@ -419,7 +417,7 @@ impl Inner {
         match e.kind() {
             ErrorKind::SyntaxError => format!("Jinja syntax error: {detail}"),
             ErrorKind::UndefinedError => match missing {
-                Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get patroni-bake's default".into(),
+                Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get the default".into(),
                 Some(name) => format!(
                     "`{name}` is undefined{}; define it in a vars file (--vars), or set the parameter that needs it with --set instead",
                     did_you_mean(&name, self.vars.keys().map(String::as_str))
@@ -427,7 +425,7 @@ impl Inner {
                 None => format!("{detail}: a mapping lacks that key or a value that attribute; check it (a YAML key keeps its type: `8:` is the number 8, `'8':` the text), or give a fallback with `| default(VALUE)`"),
             },
             ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => format!(
-                "{detail}: patroni-bake evaluates Jinja with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
+                "{detail}: Jinja is evaluated here with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
             ),
             ErrorKind::InvalidOperation if detail.contains("% operator") => format!(
                 "{detail}: Python's `'…%s…' % value` formatting is not Jinja; write `'…' ~ value ~ '…'` or `'…%s…' | format(value)`"
@@ -455,6 +453,19 @@ fn plain_value(raw: &Raw) -> Option<Value> {
         Raw::Null => Value::from(()),
         Raw::List(_) | Raw::Map(_) | Raw::Vault | Raw::Other(_) => return None,
     })
+}
+
+/// The failure of a variable that this template looked up, where that is
+/// why it failed (see `Inner::get_value`).
+fn nested_failure(e: &minijinja::Error) -> Option<&Failure> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(f) = s.downcast_ref::<Failure>() {
+            return Some(f);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// `s` for a message: control characters (a line break) escaped, quotes

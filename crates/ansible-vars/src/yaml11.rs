@@ -15,11 +15,11 @@ use fancy_regex::Regex;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::varsfile::Raw;
+use crate::raw::Raw;
 
 /// A node of the document, anchors resolved, types not yet given.
 #[derive(Debug, Clone)]
-pub enum Node {
+pub(crate) enum Node {
     Scalar {
         text: String,
         plain: bool,
@@ -33,7 +33,7 @@ pub enum Node {
 
 /// The document's root node (`None` for an empty document), or the error
 /// with its 1-based line and column.
-pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
+pub(crate) fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
     let mut builder = Builder::default();
     Parser::new_from_str(text)
         .load(&mut builder, true)
@@ -59,7 +59,7 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
 }
 
 /// The top level of a document, as vars files and cloud-config need it.
-pub enum Top {
+pub(crate) enum Top {
     Map(Vec<(Node, Node)>),
     /// No document, or a null one (only comments or `---`).
     Empty,
@@ -68,7 +68,7 @@ pub enum Top {
 }
 
 /// [`load`], then the top level's shape.
-pub fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
+pub(crate) fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
     Ok(match load(text)? {
         Some(Node::Map(pairs)) => Top::Map(pairs),
         None => Top::Empty,
@@ -76,6 +76,38 @@ pub fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
             Raw::Null => Top::Empty,
             other => Top::Other(other.type_name()),
         },
+    })
+}
+
+/// A YAML syntax error, where it is (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The top level of a YAML document, as PyYAML reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopLevel {
+    Mapping,
+    /// No document, or a null one (only comments or `---`).
+    Empty,
+    /// Anything else, by what it is (`a list`, `a string`).
+    Other(&'static str),
+}
+
+/// What the top level of `text` is (a cloud-config must be a mapping).
+pub fn yaml_top_level(text: &str) -> Result<TopLevel, YamlError> {
+    let top = load_top(text).map_err(|(message, line, column)| YamlError {
+        message,
+        line,
+        column,
+    })?;
+    Ok(match top {
+        Top::Map(_) => TopLevel::Mapping,
+        Top::Empty => TopLevel::Empty,
+        Top::Other(what) => TopLevel::Other(what),
     })
 }
 
@@ -164,7 +196,7 @@ impl MarkedEventReceiver for Builder {
 /// values PyYAML makes of them (`8` and `'8'` are two keys). Keys repeated
 /// in the mapping itself are kept in order; the later wins where they are
 /// read.
-pub fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String> {
+pub(crate) fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String> {
     let is_merge = |k: &Node| matches!(k, Node::Scalar { text, plain: true, .. } if text == "<<");
     let own: Vec<(Node, Node)> = pairs
         .iter()
@@ -195,7 +227,7 @@ pub fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String>
 
 /// A node as the value Ansible would have, YAML 1.1 types applied (a
 /// mapping's keys too: `8:` is the integer 8, `yes:` the boolean true).
-pub fn raw(node: &Node) -> Raw {
+pub(crate) fn raw(node: &Node) -> Raw {
     match node {
         Node::Seq(items) => Raw::List(items.iter().map(raw).collect()),
         Node::Map(pairs) => match merged_pairs(pairs) {
@@ -235,7 +267,7 @@ fn tagged(t: &Tag, text: &str) -> Raw {
 }
 
 /// PyYAML's implicit resolvers for a plain scalar (YAML 1.1).
-pub fn resolve_plain(text: &str) -> Raw {
+pub(crate) fn resolve_plain(text: &str) -> Raw {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Raw::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
