@@ -6,12 +6,14 @@
 //!
 //! The variables form one minijinja object whose lookups evaluate on
 //! demand and are cached; a lookup that is already being evaluated is a
-//! cycle. A failure deep in a chain of references is kept and reported for
-//! the variable where it happened, with the chain that needed it.
+//! cycle. A failure deep in a chain of references travels back up as the
+//! error of each template that looked it up, and is reported for the
+//! variable where it happened, with the chain that needed it.
 //!
-//! This folder is the evaluator alone: Ansible's filters and tests
-//! (filters.rs, list_filters.rs) and nested fact mappings (fact_map.rs).
-//! Reading vars files is file.rs's; facts as variables are facts.rs's.
+//! This folder is the evaluator and the facts' nested mappings
+//! (fact_map.rs); Ansible's filters and tests are filters.rs's and
+//! list_filters.rs's, reading vars files file.rs's, facts as variables
+//! facts.rs's.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, Weak};
