@@ -11,7 +11,8 @@ all: build
 build:
 	$(CARGO) build --release --locked
 
-## test: formatting, clippy, unit and integration tests (golden files, CLI,
+## test: formatting, clippy, unit and integration tests of every crate of the
+## workspace (the ansible-vars crate too; golden files, CLI,
 ## static validation of every golden rendering with shellcheck, dash/bash -n,
 ## hadolint, cloud-init schema and systemd-analyze verify).
 test: lint advisories unit-test
@@ -25,7 +26,7 @@ fetch:
 lint: fetch
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
-	$(CARGO) fmt --check
+	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
 	shellcheck -s sh $$(for f in tests/container/*.sh bench/*.sh; do head -n 1 "$$f" | grep -q '^#!/bin/sh' && echo "$$f"; done)

@@ -9,10 +9,9 @@ use minijinja::value::{Value, ValueKind};
 
 use super::given::{Given, Layer};
 use crate::error::usage;
-use crate::input::ansible::{printable, Var, Vars};
-use crate::input::varsfile::Raw;
 use crate::recipe::Kind;
 use crate::recipe::{OsFamily, RecipeDef};
+use ansible_vars::{printable, Raw, Var, Vars};
 
 /// An evaluated value as the string a parameter of `kind` takes.
 fn to_param(v: &Value, kind: Kind) -> Result<String, String> {

@@ -22,11 +22,6 @@ pub(super) fn check_path(v: &str) -> Result<(), String> {
     if v.len() > 1024 {
         return Err(format!("it is {} bytes long (at most 1024)", v.len()));
     }
-    if v.ends_with('\n') && !v.trim_end_matches('\n').contains('\n') {
-        return Err(
-            "it ends with a line break, which a YAML | or > block keeps (write |- or >-)".into(),
-        );
-    }
     if let Some(c) = v
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || PATH_PUNCT.contains(*c)))
