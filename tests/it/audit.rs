@@ -53,42 +53,9 @@ fn range_evaluation_agrees_with_every_records_versions_list() {
         .flat_map(|a| &a.affected)
         .map(|e| e.legacy_versions.len())
         .sum();
-    let mut checked = 0usize;
-    let mut no_range: BTreeSet<String> = BTreeSet::new();
-    let mut outside: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut releases: BTreeMap<&str, BTreeSet<&Version>> = BTreeMap::new();
-    for a in db.advisories() {
-        for e in &a.affected {
-            releases.entry(&e.name).or_default().extend(&e.versions);
-            if e.ranges.is_empty() {
-                if !e.versions.is_empty() {
-                    no_range.insert(a.id.clone());
-                }
-                continue;
-            }
-            for v in &e.versions {
-                checked += 1;
-                if !e.ranges.iter().any(|r| r.contains(v)) {
-                    outside.entry(a.id.clone()).or_default().push(v.to_string());
-                }
-            }
-        }
-    }
-    // The other way: a release of the package (named by any record) that
-    // a range holds but the record does not list.
-    let mut unlisted: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in db.advisories() {
-        for e in a.affected.iter().filter(|e| !e.versions.is_empty()) {
-            for v in &releases[e.name.as_str()] {
-                if !e.versions.contains(v) && e.ranges.iter().any(|r| r.contains(v)) {
-                    unlisted
-                        .entry(a.id.clone())
-                        .or_default()
-                        .push(v.to_string());
-                }
-            }
-        }
-    }
+    let listed = listed_against_ranges(&db);
+    let (checked, no_range, outside) = (listed.checked, listed.no_range, listed.outside);
+    let unlisted = unlisted_releases(&db);
     let unlisted_versions: usize = unlisted.values().map(Vec::len).sum();
     eprintln!(
         "{} records read, {checked} listed versions checked against their ranges ({legacy} legacy, not PEP 440, left out); {} records without an ECOSYSTEM range: {no_range:?}; {} records list versions outside their own ranges: {outside:?}; the other way, {} records' ranges hold {unlisted_versions} releases (named by some record) that they do not list",
@@ -119,6 +86,70 @@ fn range_evaluation_agrees_with_every_records_versions_list() {
     assert_eq!(outside, expected);
     // Its versions list is all it has: matched as listed.
     assert_eq!(no_range, BTreeSet::from(["PYSEC-2024-1".to_string()]));
+}
+
+/// What the listed versions of every record say against its own ranges.
+struct Listed {
+    /// Listed versions checked.
+    checked: usize,
+    /// Records with a versions list and no ECOSYSTEM range.
+    no_range: BTreeSet<String>,
+    /// Listed versions that no range of their record holds, by record.
+    outside: BTreeMap<String, Vec<String>>,
+}
+
+fn listed_against_ranges(db: &osv_match::Database) -> Listed {
+    let mut listed = Listed {
+        checked: 0,
+        no_range: BTreeSet::new(),
+        outside: BTreeMap::new(),
+    };
+    for a in db.advisories() {
+        for e in &a.affected {
+            if e.ranges.is_empty() {
+                if !e.versions.is_empty() {
+                    listed.no_range.insert(a.id.clone());
+                }
+                continue;
+            }
+            for v in &e.versions {
+                listed.checked += 1;
+                if !e.ranges.iter().any(|r| r.contains(v)) {
+                    listed
+                        .outside
+                        .entry(a.id.clone())
+                        .or_default()
+                        .push(v.to_string());
+                }
+            }
+        }
+    }
+    listed
+}
+
+/// The other way: a release of the package (named by any record) that a
+/// range holds but the record does not list, by record.
+fn unlisted_releases(db: &osv_match::Database) -> BTreeMap<String, Vec<String>> {
+    let mut releases: BTreeMap<&str, BTreeSet<&Version>> = BTreeMap::new();
+    for a in db.advisories() {
+        for e in &a.affected {
+            releases.entry(&e.name).or_default().extend(&e.versions);
+        }
+    }
+    let mut unlisted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in db.advisories() {
+        for e in a.affected.iter().filter(|e| !e.versions.is_empty()) {
+            for v in &releases[e.name.as_str()] {
+                if !e.versions.contains(v) && e.ranges.iter().any(|r| r.contains(v)) {
+                    unlisted
+                        .entry(a.id.clone())
+                        .or_default()
+                        .push(v.to_string());
+                }
+            }
+        }
+    }
+    unlisted
 }
 
 /// The snapshot's withdrawn records (10) are read and match nothing; its

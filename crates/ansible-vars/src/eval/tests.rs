@@ -47,10 +47,8 @@ fn failure(v: &Vars, name: &str) -> Failure {
     v.get(name).unwrap_err()
 }
 
-#[test]
-fn expressions_and_filters_evaluate_as_in_ansible() {
-    let v = vars(
-        r#"
+/// Expressions and filters as a group_vars file writes them.
+const EXPRESSIONS: &str = r#"
 pg_version: 17
 base: /srv
 cond: "{{ 'a' if pg_version > 16 else 'b' }}"
@@ -79,32 +77,38 @@ folded: >-
   "/var/lib/postgresql" if ansible_os_family == 'Debian' }}
 literal: |
   {{ base }}/lit
-"#,
-    );
-    for (name, want) in [
-        ("cond", "a"),
-        ("plus", "/srv/pg"),
-        ("tilde", "/srv/17"),
-        ("string", "17-x"),
-        ("int", "16"),
-        ("bool_yes", "True"),
-        ("bool_no", "False"),
-        ("lower", "abc"),
-        ("upper", "ABC"),
-        ("replace", "_a_b"),
-        ("trim", "x"),
-        ("join", "a,b"),
-        ("default", "dflt"),
-        ("d", "dd"),
-        ("ternary", "seventeen"),
-        ("regex", "/usr/pg17/bin"),
-        ("reference", "/srv/17/data"),
-        ("mixed", "x-17-"),
-        ("version", "True"),
-        ("folded", "/var/lib/postgresql"),
-        // Ansible keeps a template's final line break.
-        ("literal", "/srv/lit\n"),
-    ] {
+"#;
+
+/// What Ansible makes of each key of [`EXPRESSIONS`].
+const EVALUATED: [(&str, &str); 21] = [
+    ("cond", "a"),
+    ("plus", "/srv/pg"),
+    ("tilde", "/srv/17"),
+    ("string", "17-x"),
+    ("int", "16"),
+    ("bool_yes", "True"),
+    ("bool_no", "False"),
+    ("lower", "abc"),
+    ("upper", "ABC"),
+    ("replace", "_a_b"),
+    ("trim", "x"),
+    ("join", "a,b"),
+    ("default", "dflt"),
+    ("d", "dd"),
+    ("ternary", "seventeen"),
+    ("regex", "/usr/pg17/bin"),
+    ("reference", "/srv/17/data"),
+    ("mixed", "x-17-"),
+    ("version", "True"),
+    ("folded", "/var/lib/postgresql"),
+    // Ansible keeps a template's final line break.
+    ("literal", "/srv/lit\n"),
+];
+
+#[test]
+fn expressions_and_filters_evaluate_as_in_ansible() {
+    let v = vars(EXPRESSIONS);
+    for (name, want) in EVALUATED {
         assert_eq!(text(&v, name), want, "{name}");
     }
     let list = v.get("list").unwrap().unwrap();
