@@ -13,6 +13,7 @@ use crate::input::Resolved;
 use crate::recipe::{OsFamily, PackageManager, Recipe};
 
 mod installer;
+pub mod inventory;
 mod locks;
 mod method;
 mod network;
