@@ -11,7 +11,7 @@ use crate::plan::inventory::{Dist, Inventory, Landing, OsPackage};
 use crate::recipe::OsFamily;
 use cdx::{
     Bom, Component, Composition, Dependency, ExternalReference, Hash, LicenseChoice, Lifecycle,
-    Metadata, NamedLicense, Property, Tools, SCHEMA,
+    Metadata, NamedLicense, Property, Tools, DECLARED, SCHEMA,
 };
 
 mod cdx;
@@ -162,6 +162,7 @@ fn licenses(license: Option<&str>) -> (Vec<LicenseChoice>, Option<Property>) {
         Some(l) if spdx::Expression::parse(l).is_ok() => (
             vec![LicenseChoice::Expression {
                 expression: l.to_string(),
+                acknowledgement: DECLARED,
             }],
             None,
         ),
@@ -169,6 +170,7 @@ fn licenses(license: Option<&str>) -> (Vec<LicenseChoice>, Option<Property>) {
             vec![LicenseChoice::Named {
                 license: NamedLicense {
                     name: l.to_string(),
+                    acknowledgement: DECLARED,
                 },
             }],
             None,

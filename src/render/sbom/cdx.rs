@@ -65,18 +65,28 @@ pub struct Component {
     pub properties: Vec<Property>,
 }
 
-/// A licence: an SPDX expression, or a name where it is none.
+/// A licence: an SPDX expression, or a name where it is none; always the
+/// one the distribution's metadata declares (`acknowledgement`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum LicenseChoice {
-    Expression { expression: String },
-    Named { license: NamedLicense },
+    Expression {
+        expression: String,
+        acknowledgement: &'static str,
+    },
+    Named {
+        license: NamedLicense,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NamedLicense {
     pub name: String,
+    pub acknowledgement: &'static str,
 }
+
+/// How a licence that the package's metadata states is acknowledged.
+pub const DECLARED: &str = "declared";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalReference {

@@ -235,6 +235,7 @@ fn the_serial_is_derived_from_the_content_and_the_time_from_the_epoch() {
 fn a_licence_is_an_spdx_expression_a_name_or_unknown() {
     let expr = |e: &str| LicenseChoice::Expression {
         expression: e.into(),
+        acknowledgement: "declared",
     };
     assert_eq!(licenses(Some("MIT")), (vec![expr("MIT")], None));
     assert_eq!(
@@ -244,9 +245,19 @@ fn a_licence_is_an_spdx_expression_a_name_or_unknown() {
     let named = LicenseChoice::Named {
         license: NamedLicense {
             name: "BSD License".into(),
+            acknowledgement: "declared",
         },
     };
-    assert_eq!(licenses(Some("BSD License")), (vec![named], None));
+    assert_eq!(licenses(Some("BSD License")), (vec![named.clone()], None));
+    // As CycloneDX writes them.
+    assert_eq!(
+        serde_json::to_value(&licenses(Some("MIT")).0).unwrap(),
+        serde_json::json!([{"expression": "MIT", "acknowledgement": "declared"}])
+    );
+    assert_eq!(
+        serde_json::to_value(vec![named]).unwrap(),
+        serde_json::json!([{"license": {"name": "BSD License", "acknowledgement": "declared"}}])
+    );
     let unknown = Some(Property::ours("license", "unknown"));
     assert_eq!(licenses(None), (Vec::new(), unknown.clone()));
     assert_eq!(licenses(Some("  ")), (Vec::new(), unknown));
