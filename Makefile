@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build fetch test lint advisories audit pypa-advisory-db unit-test golden lock container-test ansible-oracle bench fuzz clean
+.PHONY: all build fetch test lint advisories audit pypa-advisory-db unit-test sbom-schema golden lock container-test ansible-oracle bench fuzz clean
 
 all: build
 
@@ -14,8 +14,9 @@ build:
 ## test: formatting, clippy, unit and integration tests of every crate of the
 ## workspace (the ansible-vars crate too; golden files, CLI,
 ## static validation of every golden rendering with shellcheck, dash/bash -n,
-## hadolint, cloud-init schema and systemd-analyze verify).
-test: lint advisories unit-test
+## hadolint, cloud-init schema and systemd-analyze verify), and every golden
+## SBOM against CycloneDX's strict schema.
+test: lint advisories unit-test sbom-schema
 
 ## fetch: `cargo fetch --locked`, every crate of Cargo.lock for every platform. The offline checks
 ## (cargo deny reads `cargo metadata`, which wants the Windows-only crates
@@ -95,6 +96,22 @@ pypa-advisory-db:
 
 unit-test: pypa-advisory-db
 	PATRONI_BAKE_PYPA_DB='$(PYPA_DB)' $(CARGO) nextest run --workspace --locked --no-fail-fast
+
+## sbom-schema: every golden case's SBOMs (both architectures; a missing
+## one fails) through CycloneDX's own validator, JsonStrictValidator for
+## 1.6 (cyclonedx-python-lib, pinned, in a venv under target/ installed
+## from the package index once, about 25 s; then no network). About 20 s.
+CYCLONEDX_LIB := 11.12.0
+CYCLONEDX_VENV := $(CURDIR)/target/cyclonedx-lib-$(CYCLONEDX_LIB)
+sbom-schema:
+	@if [ ! -x '$(CYCLONEDX_VENV)/bin/python' ]; then \
+	  echo "sbom-schema: installing cyclonedx-python-lib $(CYCLONEDX_LIB) into $(CYCLONEDX_VENV)"; \
+	  rm -rf '$(CYCLONEDX_VENV)' && python3 -m venv '$(CYCLONEDX_VENV)' && \
+	    '$(CYCLONEDX_VENV)/bin/pip' install -q --disable-pip-version-check \
+	      'cyclonedx-python-lib[json-validation]==$(CYCLONEDX_LIB)' || \
+	    { rm -rf '$(CYCLONEDX_VENV)'; exit 1; }; \
+	fi
+	'$(CYCLONEDX_VENV)/bin/python' tests/sbom/validate.py golden
 
 ## golden: re-render every case of golden/cases.txt into golden/NAME (the
 ## golden test, told to render instead of check: one reader of cases.txt).

@@ -44,10 +44,12 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let mut recipe = Recipe::embedded().unwrap();
+    // The renderer keeps the recipe's locks (the SBOM reads them): made
+    // after the cases' locks are added.
+    let plans = matrix(&mut recipe);
     let t = Instant::now();
     let renderer = Renderer::new(&recipe).unwrap();
     let parse = t.elapsed();
-    let plans = matrix(&mut recipe);
     let renders_per_matrix = plans.len() * Format::ALL.len();
 
     let render_matrix = |renderer: &Renderer| {

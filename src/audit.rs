@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::error::usage;
 use crate::plan::inventory::{installed, not_known, Installed, Place};
 use crate::plan::Plan;
+use crate::recipe::Recipe;
 
 /// The longest summary a finding shows (the first line of some records'
 /// details is a paragraph).
@@ -86,8 +87,8 @@ pub struct Report {
 }
 
 /// Audit what `plan` installs against `db`.
-pub fn audit(plan: &Plan, db: &Database, ignores: &Ignores) -> Report {
-    let distributions = installed(plan);
+pub fn audit(recipe: &Recipe, plan: &Plan, db: &Database, ignores: &Ignores) -> Result<Report> {
+    let distributions = installed(recipe, plan)?;
     let mut findings = Vec::new();
     let mut ignored = Vec::new();
     let mut used = Vec::new();
@@ -117,7 +118,7 @@ pub fn audit(plan: &Plan, db: &Database, ignores: &Ignores) -> Report {
         .filter(|id| !used.contains(id))
         .cloned()
         .collect();
-    Report {
+    Ok(Report {
         target: plan.target.clone(),
         advisories: db.len(),
         not_known: not_known(plan),
@@ -125,7 +126,7 @@ pub fn audit(plan: &Plan, db: &Database, ignores: &Ignores) -> Report {
         findings,
         ignored,
         unused_ignores,
-    }
+    })
 }
 
 /// One match per vulnerability: a database that holds a vulnerability

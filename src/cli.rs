@@ -170,6 +170,9 @@ pub struct RenderArgs {
     /// Write every file and SHA256SUMS into DIR, replacing what a previous render wrote.
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<Utf8PathBuf>,
+    /// The architecture whose SBOM -f sbom prints (--out writes both).
+    #[arg(long, value_enum, value_name = "ARCH")]
+    pub arch: Option<ArchArg>,
     #[command(flatten)]
     pub compose: ComposeArgs,
 }
@@ -225,6 +228,8 @@ pub enum FormatArg {
     CloudInit,
     /// patroni.service, the systemd unit
     Unit,
+    /// the SBOM of one architecture (--arch, default x86_64): CycloneDX 1.6 JSON
+    Sbom,
     /// every file (with --out)
     All,
 }

@@ -16,12 +16,12 @@ use crate::error::usage;
 /// Exit 1 on a finding that is not ignored, 0 on none.
 pub fn audit(args: &AuditArgs) -> Result<ExitCode> {
     let ignores = Ignores::parse(&args.ignore)?;
-    let (_, plan) = plan_for(&args.input)?;
+    let (recipe, plan) = plan_for(&args.input)?;
     let loaded = open(&args.db)?;
     for warning in &loaded.warnings {
         eprintln!("patroni-bake: warning: {warning}");
     }
-    let report = run_audit(&plan, &loaded.database, &ignores);
+    let report = run_audit(&recipe, &plan, &loaded.database, &ignores)?;
     if let Some(note) = &report.not_known {
         eprintln!("patroni-bake: {note}");
     }

@@ -9,8 +9,8 @@ use clap::ValueEnum;
 
 use super::{load_recipe, print};
 use crate::cli::{
-    CheckArgs, ComposeArgs, FormatArg, InputArgs, PartPosition, PlanArgs, RenderArgs, ValueArgs,
-    WheelhouseArgs,
+    ArchArg, CheckArgs, ComposeArgs, FormatArg, InputArgs, PartPosition, PlanArgs, RenderArgs,
+    ValueArgs, WheelhouseArgs,
 };
 use crate::error::usage;
 use crate::input::{collect, resolve, user_data, Source};
@@ -30,8 +30,13 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
             value_name(args.format.unwrap_or(FormatArg::Shell))
         )));
     }
+    if args.arch.is_some() && args.format != Some(FormatArg::Sbom) {
+        return Err(usage(
+            "--arch chooses the SBOM that -f sbom prints; give -f sbom (--out writes every architecture's)",
+        ));
+    }
     let (recipe, plan) = plan_for(&args.input)?;
-    let renderer = Renderer::new(&recipe)?;
+    let renderer = Renderer::new(&recipe)?.with_source_date_epoch(source_date_epoch()?);
     match (&args.out, args.format) {
         (Some(out), None | Some(FormatArg::All)) => {
             let files = renderer.render_all_with(&plan, compose.as_ref())?;
@@ -47,11 +52,12 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
             Err(usage("--format all writes several files: give --out DIR"))
         }
         (None, f) => {
-            let bytes = match &compose {
-                Some(comp) => renderer.user_data(&plan, comp)?,
-                None => renderer
-                    .render(&plan, to_format(f.unwrap_or(FormatArg::Shell)))?
-                    .into_bytes(),
+            let bytes = match (&compose, to_format(f.unwrap_or(FormatArg::Shell))) {
+                (Some(comp), _) => renderer.user_data(&plan, comp)?,
+                (None, Some(format)) => renderer.render(&plan, format)?.into_bytes(),
+                (None, None) => {
+                    renderer.sbom(&plan, &value_name(args.arch.unwrap_or(ArchArg::X86_64)))?
+                }
             };
             print(&bytes)
         }
@@ -62,7 +68,9 @@ pub fn render(args: &RenderArgs) -> Result<ExitCode> {
 pub fn check(args: &CheckArgs) -> Result<ExitCode> {
     let compose = composition(&args.compose)?;
     let (recipe, plan) = plan_for(&args.input)?;
-    let files = Renderer::new(&recipe)?.render_all_with(&plan, compose.as_ref())?;
+    let files = Renderer::new(&recipe)?
+        .with_source_date_epoch(source_date_epoch()?)
+        .render_all_with(&plan, compose.as_ref())?;
     match output::drift(&args.out, &files)? {
         None => {
             eprintln!("patroni-bake: {} matches the rendering", args.out);
@@ -74,6 +82,24 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds' convention), the only time
+/// an SBOM may carry; unset or empty, none.
+fn source_date_epoch() -> Result<Option<i64>> {
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let text = raw.to_string_lossy();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<i64>().map(Some).map_err(|_| {
+        usage(format!(
+            "SOURCE_DATE_EPOCH '{}' is not a number of seconds since 1970-01-01 UTC; set it to one (date +%s) or unset it",
+            text.escape_debug()
+        ))
+    })
 }
 
 /// `plan`: a summary, or with `--json` the whole plan.
@@ -222,12 +248,15 @@ fn composition(args: &ComposeArgs) -> Result<Option<Composition>> {
     Ok(Some(Composition { parts, patroni }))
 }
 
-fn to_format(f: FormatArg) -> Format {
+/// The template-rendered format of `f`; `None` for the SBOM, which is
+/// JSON of the inventory (Renderer::sbom).
+fn to_format(f: FormatArg) -> Option<Format> {
     match f {
-        FormatArg::Shell | FormatArg::All => Format::Shell,
-        FormatArg::Dockerfile => Format::Dockerfile,
-        FormatArg::CloudInit => Format::CloudInit,
-        FormatArg::Unit => Format::Unit,
+        FormatArg::Shell | FormatArg::All => Some(Format::Shell),
+        FormatArg::Dockerfile => Some(Format::Dockerfile),
+        FormatArg::CloudInit => Some(Format::CloudInit),
+        FormatArg::Unit => Some(Format::Unit),
+        FormatArg::Sbom => None,
     }
 }
 

@@ -430,14 +430,22 @@ mod inventory_of {
     use super::{pip, pipx, pipx_lock, plan, uv};
     use crate::plan::inventory::{installed, not_known, Place};
 
+    fn recipe() -> crate::recipe::Recipe {
+        crate::recipe::Recipe::embedded().unwrap()
+    }
+
     fn count(p: &crate::plan::Plan, place: Place) -> usize {
-        installed(p).iter().filter(|i| i.place == place).count()
+        installed(&recipe(), p)
+            .unwrap()
+            .iter()
+            .filter(|i| i.place == place)
+            .count()
     }
 
     #[test]
     fn a_locked_plan_lists_every_lock_by_place_sorted() {
         let p = plan(&[], "debian-12");
-        let all = installed(&p);
+        let all = installed(&recipe(), &p).unwrap();
         assert_eq!(
             count(&p, Place::PatroniVenv),
             pip(&p).lock.as_ref().unwrap().patroni.patroni.len()
@@ -450,7 +458,10 @@ mod inventory_of {
         assert_eq!(all, sorted);
         let patroni = all.iter().find(|i| i.name == "patroni").unwrap();
         assert_eq!(patroni.version, "4.1.5");
-        assert_eq!(patroni.location, pipx(&p).paths.venv.as_str());
+        assert_eq!(
+            patroni.location,
+            pipx(&p).paths.site_packages(&pipx(&p).paths.venv).as_str()
+        );
         assert_eq!(not_known(&p), None);
     }
 
@@ -464,7 +475,8 @@ mod inventory_of {
         assert!(count(&p, Place::PipxUser) > 0);
         let p = plan(&[("installer", "uv")], "debian-12");
         assert_eq!(count(&p, Place::UvVenv), uv(&p).uv.reqs.len());
-        assert!(installed(&p)
+        assert!(installed(&recipe(), &p)
+            .unwrap()
             .iter()
             .any(|i| i.place == Place::UvVenv && i.name == "uv"));
         // uv makes Patroni's venv; pipx's shared libraries are not made,
@@ -476,7 +488,7 @@ mod inventory_of {
     #[test]
     fn an_unlocked_plan_lists_patronis_pin_and_says_what_is_not_known() {
         let p = plan(&[("lock_dependencies", "false")], "debian-12");
-        let all = installed(&p);
+        let all = installed(&recipe(), &p).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(
             (all[0].place, all[0].version.as_str()),
@@ -486,7 +498,7 @@ mod inventory_of {
             .unwrap()
             .contains("lock_dependencies is false"));
         let p = plan(&[("install_method", "package")], "debian-12");
-        let all = installed(&p);
+        let all = installed(&recipe(), &p).unwrap();
         assert_eq!(
             (all[0].place, all[0].version.as_str()),
             (Place::OsPackage, "3.0.2")
@@ -501,7 +513,7 @@ mod inventory_of {
             ],
             "debian-12",
         );
-        assert!(installed(&p).is_empty());
+        assert!(installed(&recipe(), &p).unwrap().is_empty());
         assert!(not_known(&p)
             .unwrap()
             .contains("not even Patroni's version"));

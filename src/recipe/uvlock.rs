@@ -359,5 +359,9 @@ fn manylinux_glibc(tag: &str) -> Option<(u32, u32)> {
     }
 }
 
+mod graph;
+mod license;
 #[cfg(test)]
 mod tests;
+
+pub use graph::Graph;

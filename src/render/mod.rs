@@ -15,13 +15,15 @@ use minijinja::value::{Serde, Value};
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use crate::plan::Plan;
+use crate::plan::{inventory, Plan};
+use crate::recipe::uvlock::ARCHES;
 use crate::recipe::{template, Recipe};
 
 pub mod docker;
 pub mod gzip;
 pub mod manifest;
 pub mod quote;
+pub mod sbom;
 pub mod shell_lex;
 pub mod templates;
 pub mod user_data;
@@ -93,6 +95,10 @@ pub struct Renderer {
     env: Environment<'static>,
     /// Template sources, to name the line of an encoding error.
     sources: BTreeMap<String, String>,
+    /// The recipe, whose locks say what each architecture installs (the SBOM).
+    recipe: Recipe,
+    /// The SBOM's timestamp (`SOURCE_DATE_EPOCH`), or none.
+    source_date_epoch: Option<i64>,
 }
 
 impl Renderer {
@@ -100,7 +106,23 @@ impl Renderer {
         Ok(Renderer {
             env: templates::environment(recipe)?,
             sources: recipe.templates.clone(),
+            recipe: recipe.clone(),
+            source_date_epoch: None,
         })
+    }
+
+    /// Date the SBOMs (`SOURCE_DATE_EPOCH`, which the caller reads): the
+    /// rendering itself reads no environment.
+    pub fn with_source_date_epoch(mut self, epoch: Option<i64>) -> Renderer {
+        self.source_date_epoch = epoch;
+        self
+    }
+
+    /// The SBOM of `plan` for `arch` (`x86_64`, `aarch64`): CycloneDX JSON.
+    pub fn sbom(&self, plan: &Plan, arch: &str) -> Result<Vec<u8>> {
+        let inv = inventory::inventory(&self.recipe, plan, arch)
+            .with_context(|| format!("the SBOM for {arch}"))?;
+        sbom::document(&inv, self.source_date_epoch)
     }
 
     /// Every output file plus SHA256SUMS, by file name.
@@ -133,6 +155,9 @@ impl Renderer {
         if let Some(comp) = with {
             let combined = user_data::combine(&install_sh, comp, plan.cloud_init.limit)?;
             files.insert(user_data::FILE.into(), combined);
+        }
+        for arch in ARCHES {
+            files.insert(sbom::file_name(arch).into(), self.sbom(plan, arch)?);
         }
         let sums = manifest::sha256sums(&files);
         files.insert(SUMS_FILE.into(), sums.into_bytes());

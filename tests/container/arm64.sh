@@ -50,6 +50,7 @@ DOCKERFILE
     test_docker "$suite-arm64" nodot "$base"
     PLATFORM=
     local c="$RUN_ID-$suite-arm64-nodot-shell"
+    assert_sbom_pip "$c" "$suite arm64 shell" "$RENDER/sbom.aarch64.cdx.json" aarch64
     expect_same "$suite arm64: psycopg2 (an aarch64 wheel of the lock) imports in the venv" \
         "$(cexec "$c" runuser -u "$USER_" -- "$PIPX_HOME_/venvs/patroni/bin/python" -c \
             'import platform, psycopg2; print(platform.machine(), psycopg2.__version__.split()[0])')" \

@@ -3,7 +3,8 @@
 # with the container's log and a command to reproduce, unique names, and
 # clean-up of everything the run created.
 
-RUN_ID="pbct-$$-$(date +%s)"
+# PBCT_PREFIX names the containers of one engineer's runs on a shared Docker.
+RUN_ID="${PBCT_PREFIX:-pbct}-$$-$(date +%s)"
 LABEL="patroni-bake-test=$RUN_ID"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/patroni-bake-ct.XXXXXX")
 SUITE_START=$(date +%s.%N)

@@ -38,6 +38,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/cluster.sh"
 # shellcheck source=cluster_checks.sh
 . "$HERE/cluster_checks.sh"
+# shellcheck source=sbom.sh
+. "$HERE/sbom.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -320,6 +322,10 @@ else
         else
             test_shell "$suite" skel "$(base_image "$suite" skel)"
             test_shell "$suite" nodot "$(base_image "$suite" nodot)"
+        fi
+        # The SBOM against the pip install (bookworm; uv and arm64 in their stages).
+        if [ "$suite" = bookworm ]; then
+            assert_sbom_pip "$RUN_ID-$suite-nodot-shell" "$suite/nodot shell" "$RENDER/sbom.x86_64.cdx.json" x86_64
         fi
         if stage compose; then
             test_compose "$suite"

@@ -63,6 +63,9 @@ test_uv() { # SUITE
     expect_contains "$suite uv shell: only Python comes from apt" "$out" "changed: installed OS packages: $(plan_field python)"
     assert_uv_install "$c" "$suite uv shell" "$dir/patroni.service"
     manifest_of "$c" >"$WORK/manifest-$suite-uv-shell"
+    if [ "$suite" = bookworm ]; then
+        assert_sbom_uv "$c" "$suite uv shell" "$dir/sbom.x86_64.cdx.json" x86_64
+    fi
     manifest_of "$c" --mtimes >"$WORK/m1-uv"
     out=$(cexec "$c" sh /pbct/render/install.sh) || { echo "$out" >&2; fail "$suite uv: second run"; }
     expect_same "$suite uv shell: second run reports changed=0" "$(printf '%s\n' "$out" | tail -n 1)" "changed=0"

@@ -1,5 +1,5 @@
 //! The integration tests, one crate: the CLI, the golden files, the
-//! validators, hostile values, properties and `patroni-bake lock`.
+//! validators, hostile values, properties, the SBOM and `patroni-bake lock`.
 
 mod audit;
 mod cases;
@@ -12,6 +12,7 @@ mod hostile;
 mod layout;
 mod lock;
 mod properties;
+mod sbom;
 mod user_data;
 mod validators;
 mod vars;
