@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build fetch test lint advisories audit unit-test golden lock container-test ansible-oracle bench fuzz clean
+.PHONY: all build fetch test lint advisories audit unit-test golden lock lock-diff container-test ansible-oracle bench fuzz clean
 
 all: build
 
@@ -85,12 +85,24 @@ golden:
 	PATRONI_BAKE_UPDATE_GOLDEN=1 $(CARGO) nextest run --locked -E 'test(every_golden_rendering_matches)'
 
 ## lock: refresh the built-in lock (the default Patroni version with every
-## extra, uv's universal resolution); needs uv and the index (python3 -m pip
-## install uv). uv trusts SSL_CERT_FILE (the system bundle by default here,
-## which holds a TLS-intercepting proxy's CA where one is installed). Then
-## make golden.
+## extra, uv's universal resolution, the extras of lock_fork_extras in forks
+## of their own; the cut-off date and each distribution's licence
+## recorded); needs uv and the index (python3 -m pip install uv). uv trusts
+## SSL_CERT_FILE (the system bundle by default here, which holds a
+## TLS-intercepting proxy's CA where one is installed). Then make golden.
 lock: build
 	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} $(BIN) lock --recipes recipes
+
+## lock-diff: the differential test of the built-in lock against uv
+## (tests/lock_diff.py): for every target's Python and architecture, the
+## default extras and the default plus each other extra, every version
+## `plan --json` locks equals `uv pip compile` of exactly that choice at the
+## lock's cut-off date. Needs uv (the version uv-installer pins) and the
+## package index, as `make lock` does.
+lock-diff: build
+	@command -v uv >/dev/null || { echo "lock-diff: uv is missing (python3 -m pip install uv==0.13.9)"; exit 1; }
+	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} \
+	  python3 tests/lock_diff.py --bin $(BIN) --recipe recipes/install_patroni
 
 ## ansible-oracle: the differential test against real Ansible
 ## (tests/ansible/oracle.py): every case of tests/ansible/corpus/ on four

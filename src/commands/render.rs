@@ -130,7 +130,21 @@ fn summary(plan: &Plan) -> String {
         ),
         ("steps", steps.join(", ")),
     ];
-    rows.iter().map(|(k, v)| format!("{k:<12} {v}\n")).collect()
+    let forced: Vec<String> = plan
+        .lock
+        .iter()
+        .flat_map(|l| &l.forced)
+        .map(|f| {
+            format!(
+                "{} {} ({} without {})",
+                f.name, f.version, f.instead, f.extra
+            )
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
+        .chain((!forced.is_empty()).then(|| ("held back", forced.join(", "))));
+    rows.map(|(k, v)| format!("{k:<12} {v}\n")).collect()
 }
 
 /// A serialized enum's name (`pipx`, `simple`).
@@ -159,6 +173,9 @@ fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
         Validation::Checked,
     )?;
     let plan = plan::build(&recipe, &input.target, &resolved)?;
+    for note in &plan.notes {
+        eprintln!("patroni-bake: note: {note}");
+    }
     if let Some((file, version)) = user_lock {
         check_lock_is_used(file, &version, &plan)?;
     }

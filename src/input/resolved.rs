@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::given::Given;
 use super::params::{resolve_values, Validation};
-use crate::recipe::rules::parse_extras;
+use crate::recipe::rules::{check_driver, parse_extras};
 use crate::recipe::RecipeDef;
 
 /// The parameters of one target, as the plan takes them.
@@ -37,8 +37,13 @@ pub fn resolve(
     let values = resolve_values(def, target, given, validation)?;
     let params = Params::from_map(&values)?;
     let extras = match validation {
-        Validation::Checked => parse_extras(&params.patroni_extras, &def.patroni_extras)
-            .map_err(crate::error::usage)?,
+        Validation::Checked => {
+            let extras = parse_extras(&params.patroni_extras, &def.patroni_extras)
+                .map_err(crate::error::usage)?;
+            let pipx = params.install_method == InstallMethod::Pipx;
+            check_driver(&extras, &def.driver_extras, pipx).map_err(crate::error::usage)?;
+            extras
+        }
         Validation::Unchecked => {
             let mut e: Vec<String> = params
                 .patroni_extras

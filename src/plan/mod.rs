@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::input::Resolved;
 use crate::recipe::{OsFamily, PackageManager, Recipe};
 
+mod extras;
 mod installer;
 mod locks;
 mod method;
@@ -77,6 +78,8 @@ pub struct Plan {
     pub lock: Option<LockPlan>,
     /// Every resolved parameter.
     pub params: Params,
+    /// What the user should know about the choice (printed to stderr).
+    pub notes: Vec<String>,
 }
 
 /// Build the plan for `target` from its resolved parameters.
@@ -88,6 +91,7 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
     if p.install_method == InstallMethod::Package {
         method::package_version(&mut p, t, &resolved.given)?;
     }
+    let notes = extras::notes(def, &p, &resolved.extras);
     let spec = PatroniSpec::of(&p, &resolved.extras);
     let paths = Paths::of(&p, t);
     let uv = uv_installer::uv_installer(
@@ -120,5 +124,6 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         uv,
         lock,
         params: p,
+        notes,
     })
 }

@@ -54,9 +54,29 @@ fn the_closure_follows_the_chosen_extras_only() {
 #[test]
 fn markers_pick_the_version_for_the_python() {
     let old = env("3.9", "3.9.21", "x86_64");
-    assert!(pins(&["patroni"], &old).contains(&"urllib3==1.26.20 0101".to_string()));
+    assert!(pins(&["patroni"], &old).contains(&"urllib3==2.6.3 0606".to_string()));
     let new = env("3.13", "3.13.5", "aarch64");
     assert!(pins(&["patroni"], &new).contains(&"urllib3==2.8.0 0202".to_string()));
+}
+
+/// uv resolves a `conflicts` extra in forks of its own and marks their
+/// packages `extra == 'extra-N-<project>-<extra>'`: the closure takes the
+/// fork of the chosen extras, so aws holds urllib3 back only where chosen.
+#[test]
+fn the_fork_of_the_chosen_extras_is_taken() {
+    let old = env("3.9", "3.9.21", "x86_64");
+    assert_eq!(
+        pins(&["patroni", "aws"], &old),
+        [
+            "botocore==1.42.97 b0b0",
+            "patroni==9.9.9 aaaa",
+            "pyyaml==6.0.4 3333",
+            "urllib3==1.26.20 0101"
+        ]
+    );
+    assert!(pins(&["patroni"], &old).contains(&"urllib3==2.6.3 0606".to_string()));
+    let new = env("3.11", "3.11.2", "x86_64");
+    assert!(pins(&["patroni", "aws"], &new).contains(&"urllib3==2.8.0 0202".to_string()));
 }
 
 #[test]
