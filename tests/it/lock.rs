@@ -277,3 +277,55 @@ fn an_extra_the_locked_version_lacks_is_refused_at_render() {
     ]));
     assert!(all.status.success(), "{}", text(&all.stderr));
 }
+
+/// `lock --exclude-newer TS` resolves both times at TS, which uv records;
+/// a TS that is not a UTC date is refused before uv runs.
+#[test]
+fn lock_exclude_newer_resolves_at_the_given_date_and_refuses_another_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp.path()).display());
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--exclude-newer",
+        "2026-11-01",
+        "--out",
+        "x.lock",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let calls = fs::read_to_string(tmp.path().join("calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(
+        calls[..2],
+        [
+            "lock --exclude-newer 2026-11-01T00:00:00Z",
+            "lock --exclude-newer 2026-11-01T00:00:00Z"
+        ]
+    );
+    let lock = fs::read_to_string(tmp.path().join("x.lock")).unwrap();
+    assert!(lock.ends_with("[options]\nexclude-newer = \"2026-11-01T00:00:00Z\"\n"));
+    // The first resolution leaves out the extras that fork (aws, all);
+    // the second has each against its empty shadow in uv's conflicts.
+    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
+    for want in [
+        "\"aws\" = [\"patroni[aws]==9.9.9\"]",
+        "\"patroni-bake-not-aws\" = []",
+        "[{ extra = \"aws\" }, { extra = \"patroni-bake-not-aws\" }],",
+        "\"sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'\"",
+    ] {
+        assert!(project.contains(want), "{want}:\n{project}");
+    }
+
+    fs::remove_file(tmp.path().join("calls")).unwrap();
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--exclude-newer",
+        "last tuesday",
+        "--out",
+        "y.lock",
+    ]));
+    assert_usage_error(&out, &["--exclude-newer 'last tuesday'", "RFC 3339"]);
+    assert!(!tmp.path().join("calls").exists());
+    assert!(!tmp.path().join("y.lock").exists());
+}
