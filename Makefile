@@ -97,11 +97,16 @@ lock: build
 ## (tests/lock_diff.py): for every target's Python and architecture, the
 ## default extras and the default plus each other extra, every version
 ## `plan --json` locks equals `uv pip compile` of exactly that choice at the
-## lock's cut-off date. Needs uv (the version uv-installer pins) and the
-## package index, as `make lock` does.
+## lock's cut-off date. Needs the package index, as `make lock` does; uv
+## (the version installer=uv pins) is installed into target/uv-$(UV_VERSION)
+## from the index once.
+UV_VERSION := 0.13.9
+UV_VENV := $(CURDIR)/target/uv-$(UV_VERSION)
 lock-diff: build
-	@command -v uv >/dev/null || { echo "lock-diff: uv is missing (python3 -m pip install uv==0.13.9)"; exit 1; }
-	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} \
+	@[ -x '$(UV_VENV)/bin/uv' ] || { echo "lock-diff: installing uv $(UV_VERSION) into $(UV_VENV)"; \
+	  rm -rf '$(UV_VENV)' && python3 -m venv '$(UV_VENV)' && \
+	  '$(UV_VENV)/bin/pip' install -q --disable-pip-version-check 'uv==$(UV_VERSION)'; }
+	PATH='$(UV_VENV)/bin':$$PATH SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} \
 	  python3 tests/lock_diff.py --bin $(BIN) --recipe recipes/install_patroni
 
 ## ansible-oracle: the differential test against real Ansible
