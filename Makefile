@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build fetch test lint advisories audit pypa-advisory-db unit-test sbom-schema golden lock container-test ansible-oracle bench fuzz clean
+.PHONY: all build fetch test lint advisories audit pypa-advisory-db unit-test sbom-schema golden lock lock-diff container-test ansible-oracle bench fuzz clean
 
 all: build
 
@@ -119,12 +119,29 @@ golden:
 	PATRONI_BAKE_UPDATE_GOLDEN=1 $(CARGO) nextest run --locked -E 'test(every_golden_rendering_matches)'
 
 ## lock: refresh the built-in lock (the default Patroni version with every
-## extra, uv's universal resolution); needs uv and the index (python3 -m pip
-## install uv). uv trusts SSL_CERT_FILE (the system bundle by default here,
-## which holds a TLS-intercepting proxy's CA where one is installed). Then
-## make golden.
+## extra, uv's universal resolution, the extras of lock_fork_extras in forks
+## of their own; the cut-off date and each distribution's licence
+## recorded); needs uv and the index (python3 -m pip install uv). uv trusts
+## SSL_CERT_FILE (the system bundle by default here, which holds a
+## TLS-intercepting proxy's CA where one is installed). Then make golden.
 lock: build
 	SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} $(BIN) lock --recipes recipes
+
+## lock-diff: the differential test of the built-in lock against uv
+## (tests/lock_diff.py): for every target's Python and architecture, the
+## default extras and the default plus each other extra, every version
+## `plan --json` locks equals `uv pip compile` of exactly that choice at the
+## lock's cut-off date. Needs the package index, as `make lock` does; uv
+## (the version installer=uv pins) is installed into target/uv-$(UV_VERSION)
+## from the index once.
+UV_VERSION := 0.13.9
+UV_VENV := $(CURDIR)/target/uv-$(UV_VERSION)
+lock-diff: build
+	@[ -x '$(UV_VENV)/bin/uv' ] || { echo "lock-diff: installing uv $(UV_VERSION) into $(UV_VENV)"; \
+	  rm -rf '$(UV_VENV)' && python3 -m venv '$(UV_VENV)' && \
+	  '$(UV_VENV)/bin/pip' install -q --disable-pip-version-check 'uv==$(UV_VERSION)'; }
+	PATH='$(UV_VENV)/bin':$$PATH SSL_CERT_FILE=$${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt} \
+	  python3 tests/lock_diff.py --bin $(BIN) --recipe recipes/install_patroni
 
 ## ansible-oracle: the differential test against real Ansible
 ## (tests/ansible/oracle.py): every case of tests/ansible/corpus/ on four

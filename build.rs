@@ -38,8 +38,14 @@ fn main() {
             let value: toml::Value =
                 toml::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
             let json = serde_json::to_string(&value).expect("a TOML value as JSON");
-            let first = text.lines().next().unwrap_or_default();
-            locks.push_str(&format!("    ({rel:?}, {first:?}, {json:?}),\n"));
+            // patroni-bake's own records (uvlock.rs): the comment lines
+            // before uv's text, which TOML drops.
+            let header: Vec<&str> = text
+                .lines()
+                .take_while(|l| l.starts_with("# patroni-bake:"))
+                .collect();
+            let header = header.join("\n");
+            locks.push_str(&format!("    ({rel:?}, {header:?}, {json:?}),\n"));
         }
         code.push_str(&format!(
             "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/recipes/install_patroni/{rel}\"))),\n"

@@ -74,6 +74,11 @@ pub struct LockArgs {
     /// Lock uv and pipx for installer=uv (the recipe's uv-installer.uv.lock) instead of Patroni.
     #[arg(long)]
     pub uv_installer: bool,
+    /// Resolve as the index was at TS (UTC, RFC 3339 or a date): uv's
+    /// exclude-newer, recorded in the lock. Default: one second after the
+    /// newest upload the resolution holds.
+    #[arg(long, value_name = "TS", conflicts_with = "uv_installer")]
+    pub exclude_newer: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -168,19 +168,19 @@ step_patroni() {
     }
     # What the venv and pipx's shared libraries hold when they match the lock.
     locked=$(printf '%s ' \
-        boto3==1.44.8 \
-        botocore==1.44.8 \
+        boto3==1.44.18 \
+        botocore==1.44.18 \
         certifi==2026.10.19.post1 \
         cffi==2.1.1 \
         charset-normalizer==3.5.3 \
         click==8.5.1 \
         cryptography==50.0.2 \
         dnspython==2.9.2 \
-        idna==3.20 \
+        idna==3.21 \
         jmespath==1.1.0 \
         kazoo==2.11.0 \
         patroni==4.1.5 \
-        prettytable==3.18.0 \
+        prettytable==3.19.0 \
         psutil==7.2.2 \
         psycopg2-binary==2.9.13 \
         py-consul==1.8.0 \
@@ -283,19 +283,19 @@ step_patroni() {
             | runuser -u postgres -- tee \
                 /var/lib/pgsql/.local/share/patroni-bake/shared-requirements.txt >/dev/null
         printf '%s\n' \
-            'boto3==1.44.8 --hash=sha256:099caf21553bbbfef118904aa02fadb8776a534704cf00bede0ed9f29a4da88e' \
-            'botocore==1.44.8 --hash=sha256:76342a76c338701db80dcb8afe1c9bd079283d6fffbb9d881442abb02a215043' \
+            'boto3==1.44.18 --hash=sha256:f5a718e7a500dbbaa4a229d64f60f3251f66b1d7923eafc7943ac35ffd156797' \
+            'botocore==1.44.18 --hash=sha256:300bc45095e810c5d915cefacdd6ea9ef786fe566aa4e221bf0449b4e0e95076' \
             'certifi==2026.10.19.post1 --hash=sha256:1324c476b4811eff41a8bc2122cd0bbd4d9c7234c725446d99ab1612b3a7fdd2' \
             'cffi==2.1.1 --hash=sha256:3311ed60d36f83378794e1009ac6258bafbf81f7888b4caa7b35a521e3f95813 --hash=sha256:34e261f78cb6ceaaa36f42f2613f4380d94d9c759a9c73c769ee6e0247364632' \
             'charset-normalizer==3.5.3 --hash=sha256:2a6f937e0b70133d1f826d0a253331b6fe1a4c874808cc12e16f2fb8177042f4 --hash=sha256:90b1ff6cb9c7a204a3b79b1b0ed6ac8a1d8fed3b6dc69e50ae5de0f358ee81d4' \
             'click==8.5.1 --hash=sha256:8bb5376d2006950386f8c6427613334a2acadc5f559cb80e638d00b4df957e37' \
             'cryptography==50.0.2 --hash=sha256:dfe9763530994147d9af1def057a5b9658b00e8f8fe8743d144d1e0911c2e454 --hash=sha256:f21e8a22c8605750c7af886bab299a363721264061b4ac0a30efb73cfd58efc5' \
             'dnspython==2.9.2 --hash=sha256:af15f7d385a6ae2fb35a796fde2138004c8c42c7389090e2addc83e3b3340fd8' \
-            'idna==3.20 --hash=sha256:ab7ae7122974553370f0bdb919e1a960b2cd1bc1ef0276416d896db81c14582c' \
+            'idna==3.21 --hash=sha256:387ab0bbea1ee7a196ea5b24eb007bad0242cc3127fe96713939942bc9e720d7' \
             'jmespath==1.1.0 --hash=sha256:a5663118de4908c91729bea0acadca56526eb2698e83de10cd116ae0f4e97c64' \
             'kazoo==2.11.0 --hash=sha256:aa6be17159540dae4087661b8d4e24c7b58d4dc26170a2d5b8468b06712d84a9' \
             'patroni==4.1.5 --hash=sha256:7aad8c1539e6c51c269a8005169dd54ddc7668437b7900fa6099d7894e224c84' \
-            'prettytable==3.18.0 --hash=sha256:b3346e0e6f79180833aebaac088ae926340586cf6d7d991b9eb125b65f72313a' \
+            'prettytable==3.19.0 --hash=sha256:66d0eaf75f21198e92ce09e59a12c140be76c78b8a89252e7e87ac8994f96383' \
             'psutil==7.2.2 --hash=sha256:076a2d2f923fd4821644f5ba89f059523da90dc9014e85f8e45a5774ca5bc6f9 --hash=sha256:b0726cecd84f9474419d67252add4ac0cd9811b04d61123054b9fb6f57df6e9e' \
             'psycopg2-binary==2.9.13 --hash=sha256:3aea95340825f5ff236e7b40f0b5602c2c77a1e95943f71fae34909834043d29 --hash=sha256:930e7e58b33a4f9c39e7532d7a40147925cf3372baed4229cbebe0cf3ba9ce6b' \
             'py-consul==1.8.0 --hash=sha256:242f45d66c97224ecd04ba1dd4eb71053ed5a38dc7bb9b9387d2a882f7352d59' \

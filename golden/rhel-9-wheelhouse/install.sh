@@ -179,18 +179,19 @@ step_patroni() {
         psutil==7.2.2 \
         psycopg2-binary==2.9.12 \
         py-consul==1.6.1 \
-        python-dateutil==2.9.0.post0 \
+        python-dateutil==3.0.0 \
         python-etcd==0.4.5 \
         pyyaml==6.0.3 \
         requests==2.32.5 \
         six==1.17.0 \
-        urllib3==1.26.20 \
+        tzdata==2026.6 \
+        urllib3==2.6.3 \
         wcwidth==0.9.4 \
         ydiff==1.4.2 \
     )
     shared_locked=$(printf '%s ' \
         packaging==26.3 \
-        pip==26.0.1 \
+        pip==26.0.1.post1 \
         setuptools==82.0.1 \
         wheel==0.48.0 \
     )
@@ -268,7 +269,7 @@ step_patroni() {
         runuser -u postgres -- mkdir -p /var/lib/pgsql/.local/share/patroni-bake
         printf '%s\n' \
             'packaging==26.3 --hash=sha256:d7193f7c8e4e93f444fde0262bf90af30e16fa0ad0ad44cb553c87339b23cd1c' \
-            'pip==26.0.1 --hash=sha256:bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b' \
+            'pip==26.0.1.post1 --hash=sha256:656ce990e20e410ea2311d8a1ca96c12bba641766c749c7d96d7d3ac77e63a49' \
             'setuptools==82.0.1 --hash=sha256:a59e362652f08dcd477c78bb6e7bd9d80a7995bc73ce773050228a348ce2e5bb' \
             'wheel==0.48.0 --hash=sha256:3217dcc807155e45db462d7ef2431f5ddda0d7273b700d05a67b271ceb1287ab' \
             | runuser -u postgres -- tee \
@@ -284,12 +285,13 @@ step_patroni() {
             'psutil==7.2.2 --hash=sha256:076a2d2f923fd4821644f5ba89f059523da90dc9014e85f8e45a5774ca5bc6f9 --hash=sha256:b0726cecd84f9474419d67252add4ac0cd9811b04d61123054b9fb6f57df6e9e' \
             'psycopg2-binary==2.9.12 --hash=sha256:5c7cb4cbf894a1d36c720d713de507952c7c58f66d30834708f03dbe5c822ccf --hash=sha256:718e1fc18edf573b02cb8aea868de8d8d33f99ce9620206aa9144b67b0985e94' \
             'py-consul==1.6.1 --hash=sha256:7f893b676e2bb1c49fb24b0755bb7fc1f496086b2c06a00b6ffb5d52d5013af9' \
-            'python-dateutil==2.9.0.post0 --hash=sha256:a8b2bc7bffae282281c8140a97d3aa9c14da0b136dfe83f850eea9a5f7470427' \
+            'python-dateutil==3.0.0 --hash=sha256:3c79630202e4152c6add678446984236efe4f57e84d8e892aab0637bab82e9fd' \
             'python-etcd==0.4.5 --hash=sha256:f1b5ebb825a3e8190494f5ce1509fde9069f2754838ed90402a8c11e1f52b8cb' \
             'pyyaml==6.0.3 --hash=sha256:0150219816b6a1fa26fb4699fb7daa9caf09eb1999f3b70fb6e786805e80375a --hash=sha256:3c5677e12444c15717b902a5798264fa7909e41153cdf9ef7ad571b704a63dd9' \
             'requests==2.32.5 --hash=sha256:2462f94637a34fd532264295e186976db0f5d453d1cdd31473c85a6a161affb6' \
             'six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274' \
-            'urllib3==1.26.20 --hash=sha256:0ed14ccfbf1c30a9072c7ca157e4319b70d65f623e91e7b32fadb2853431016e' \
+            'tzdata==2026.6 --hash=sha256:0a10eec6e13ef16b627fabed9a5f2ba61a62b1c67f327305f4e7e412a70b4aec' \
+            'urllib3==2.6.3 --hash=sha256:bf272323e553dfb2e87d9bfd225ca7b0f467b919d7bbd355436d3fd37cb0acd4' \
             'wcwidth==0.9.4 --hash=sha256:901eace6d2dd25ebb917d0ce5db18e5c537e1504c905cf32f0d006c12098b05d' \
             'ydiff==1.4.2 --hash=sha256:369be623dcde7954d98973fb9db1780d64f0353982bf3ac85818f3d62ff452b0' \
             | runuser -u postgres -- tee \

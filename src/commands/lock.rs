@@ -32,7 +32,13 @@ pub fn lock(args: &LockArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("patroni-bake: locking Patroni {version} with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
-    let out = lock::lock(&mut recipe, &inputs, &version, dest)?;
+    let out = lock::lock(
+        &mut recipe,
+        &inputs,
+        &version,
+        args.exclude_newer.as_deref(),
+        dest,
+    )?;
     eprintln!("patroni-bake: wrote {out}; render with --lock {out}");
     Ok(ExitCode::SUCCESS)
 }

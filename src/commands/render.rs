@@ -152,6 +152,18 @@ fn summary(plan: &Plan) -> String {
         ),
         ("steps", steps.join(", ")),
     ]);
+    let forced: Vec<String> = (plan.install.patroni_lock().iter())
+        .flat_map(|l| &l.forced)
+        .map(|f| {
+            format!(
+                "{} {} ({} without {})",
+                f.name, f.version, f.instead, f.extra
+            )
+        })
+        .collect();
+    if !forced.is_empty() {
+        rows.push(("held back", forced.join(", ")));
+    }
     rows.iter().map(|(k, v)| format!("{k:<12} {v}\n")).collect()
 }
 
@@ -191,6 +203,9 @@ pub(super) fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
     }
     let resolved = resolve(&recipe.def, &input.target, &inputs.given)?;
     let plan = plan::build(&recipe, &input.target, &resolved)?;
+    for note in &plan.notes {
+        eprintln!("patroni-bake: note: {note}");
+    }
     if let Some((file, version)) = user_lock {
         check_lock_is_used(file, &version, &plan)?;
     }

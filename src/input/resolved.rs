@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::given::Given;
 use super::params::resolve_values;
-use crate::recipe::rules::parse_extras;
+use crate::recipe::rules::{check_driver, parse_extras};
 use crate::recipe::version::PatroniVersion;
 use crate::recipe::RecipeDef;
 
@@ -34,6 +34,8 @@ pub fn resolve(def: &RecipeDef, target: &str, given: &BTreeMap<String, Given>) -
     let params = Params::from_map(&values)?;
     let extras =
         parse_extras(&params.patroni_extras, &def.patroni_extras).map_err(crate::error::usage)?;
+    let pipx = params.install_method == InstallMethod::Pipx;
+    check_driver(&extras, &def.driver_extras, pipx).map_err(crate::error::usage)?;
     let given = given
         .iter()
         .filter(|(k, _)| def.params.contains_key(*k))

@@ -35,6 +35,19 @@ pub struct PatroniLock {
     /// Packages whose locked file is an sdist (built at install time).
     #[serde(skip)]
     pub sdists: BTreeSet<String>,
+    /// The older versions a chosen extra forces on Patroni's venv (rhel-9
+    /// with aws: botocore's urllib3 1.x), by extra and package.
+    pub forced: Vec<Forced>,
+}
+
+/// A version a chosen extra forces: without the extra, the lock would
+/// install `instead` (the extra's own fork of the lock, src/tools/uv.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forced {
+    pub extra: String,
+    pub name: String,
+    pub version: String,
+    pub instead: String,
 }
 
 /// installer=pip's lock: Patroni's, and pipx's shared venv made from it.
@@ -132,6 +145,7 @@ impl PatroniLock {
             patroni_pins: pins(&reqs.patroni),
             site_packages: paths.site_packages(&paths.venv),
             sdists: reqs.sdists.clone(),
+            forced: reqs.forced.clone(),
         }
     }
 }
@@ -180,6 +194,7 @@ pub(super) struct Requirements {
     pub patroni: Vec<LockedReq>,
     /// Packages whose locked file is an sdist (built at install time).
     pub sdists: BTreeSet<String>,
+    pub forced: Vec<Forced>,
 }
 
 /// The lines for Patroni `version` with `extras` on `target`, pipx's shared
@@ -221,6 +236,7 @@ fn requirements(
             None => usage(format!("Patroni {version} on {target}: {e:#}")),
         }
     })?;
+    let forced = forced(recipe, lock, &patroni, &patroni_lines, t)?;
     let shared = take(&[SHARED_EXTRA])?;
     let pipx = if with_pipx {
         take(&[PIPX_EXTRA])?
@@ -232,7 +248,52 @@ fn requirements(
         pipx,
         patroni: patroni_lines,
         sdists,
+        forced,
     })
+}
+
+/// The older versions each chosen extra of the recipe's
+/// `lock_fork_extras` forces on `locked` (the closure of `choices`): the
+/// same choice without it, compared package by package.
+fn forced(
+    recipe: &Recipe,
+    lock: &UvLock,
+    choices: &[&str],
+    locked: &[LockedReq],
+    t: &Target,
+) -> Result<Vec<Forced>> {
+    let mut out = Vec::new();
+    for extra in choices
+        .iter()
+        .filter(|c| recipe.def.lock_fork_extras.iter().any(|f| f == *c))
+    {
+        let without: Vec<&str> = choices.iter().copied().filter(|c| c != extra).collect();
+        let (other, _) = lines(lock, &without, t)?;
+        for req in locked {
+            let Some(instead) = other.iter().find(|o| o.name == req.name) else {
+                continue;
+            };
+            if older(&req.version, &instead.version) {
+                out.push(Forced {
+                    extra: extra.to_string(),
+                    name: req.name.clone(),
+                    version: req.version.clone(),
+                    instead: instead.version.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `a` is an older version than `b` (PEP 440; text that is not a version
+/// is never older).
+fn older(a: &str, b: &str) -> bool {
+    use pep508_rs::pep440_rs::Version;
+    match (a.parse::<Version>(), b.parse::<Version>()) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => false,
+    }
 }
 
 /// Every chosen extra is one that the locked version has: pip would only

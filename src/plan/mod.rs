@@ -13,6 +13,7 @@ use crate::input::Resolved;
 use crate::recipe::{OsFamily, PackageManager, Recipe};
 
 mod cloud_init;
+mod extras;
 mod install;
 pub mod inventory;
 mod locks;
@@ -76,6 +77,8 @@ pub struct Plan {
     pub cloud_init: CloudInit,
     /// Every resolved parameter.
     pub params: Params,
+    /// What the user should know about the choice (printed to stderr).
+    pub notes: Vec<String>,
 }
 
 /// Build the plan for `target` from its resolved parameters.
@@ -87,6 +90,7 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
     if p.install_method == InstallMethod::Package {
         method::package_version(&mut p, t, &resolved.given)?;
     }
+    let notes = extras::notes(def, &p, &resolved.extras);
     let spec = PatroniSpec::of(&p, &resolved.extras);
     let install = Install::of(&install::Inputs {
         recipe,
@@ -117,5 +121,6 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         install,
         os_packages,
         params: p,
+        notes,
     })
 }

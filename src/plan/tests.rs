@@ -99,12 +99,12 @@ fn spec_sorts_extras_like_pipx_and_pins() {
     let p = plan(
         &[
             ("patroni_version", "latest"),
-            ("patroni_extras", ""),
+            ("patroni_extras", "psycopg3"),
             ("lock_dependencies", "false"),
         ],
         "debian-12",
     );
-    assert_eq!(pipx(&p).spec, "patroni");
+    assert_eq!(pipx(&p).spec, "patroni[psycopg3]");
     assert_eq!(pipx(&p).version_line, None);
 }
 
@@ -112,14 +112,17 @@ fn spec_sorts_extras_like_pipx_and_pins() {
 fn notify_only_with_the_systemd_extra_and_4_1() {
     let unlocked = ("lock_dependencies", "false");
     assert_eq!(
-        plan(&[("patroni_extras", "etcd,systemd"), unlocked], "debian-12")
-            .unit
-            .kind,
+        plan(
+            &[("patroni_extras", "etcd,psycopg2-binary,systemd"), unlocked],
+            "debian-12"
+        )
+        .unit
+        .kind,
         UnitType::Notify
     );
     let old = plan(
         &[
-            ("patroni_extras", "etcd,systemd"),
+            ("patroni_extras", "etcd,psycopg2-binary,systemd"),
             ("patroni_version", "4.0.7"),
             unlocked,
         ],
@@ -252,9 +255,9 @@ fn every_extras_choice_renders_locked_at_the_default_version() {
         "etcd3,psycopg3",
         "consul,psycopg2",
         "zookeeper,raft,psycopg2-binary",
-        "kubernetes",
+        "kubernetes,psycopg2-binary",
         "all,psycopg2-binary",
-        "aws,jsonlogger,exhibitor",
+        "aws,jsonlogger,exhibitor,psycopg3",
     ] {
         for target in recipe.def.targets.keys() {
             let p = plan(&[("patroni_extras", extras)], target);
@@ -283,7 +286,7 @@ fn an_extra_that_cannot_be_locked_on_a_target_is_refused_naming_it() {
     let given = given_map(
         [
             ("patroni_version", "9.9.9"),
-            ("patroni_extras", "etcd,raft"),
+            ("patroni_extras", "etcd,psycopg2-binary,raft"),
         ],
         "--set",
     );
@@ -518,4 +521,77 @@ mod inventory_of {
             .unwrap()
             .contains("not even Patroni's version"));
     }
+}
+/// Patroni cannot start without a PostgreSQL driver: a choice without one
+/// is refused, naming the three; a choice without a DCS extra gets a note.
+#[test]
+fn a_choice_without_a_driver_is_refused_and_one_without_a_dcs_noted() {
+    for extras in ["etcd", ""] {
+        let err = try_plan(&[("patroni_extras", extras)], "debian-12").unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 2, "{err:#}");
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains(&format!(
+                "patroni_extras '{extras}' has no PostgreSQL driver"
+            )) && msg.contains("psycopg2, psycopg2-binary, psycopg3"),
+            "{msg}"
+        );
+    }
+    // The distribution's package brings its own driver.
+    plan(
+        &[("patroni_extras", "etcd"), ("install_method", "package")],
+        "debian-12",
+    );
+    let p = plan(&[("patroni_extras", "psycopg3")], "debian-12");
+    assert_eq!(p.notes.len(), 1);
+    assert!(
+        p.notes[0].contains("only Kubernetes needs none"),
+        "{:?}",
+        p.notes
+    );
+    for dcs in ["kubernetes", "etcd3", "all"] {
+        let p = plan(
+            &[("patroni_extras", &format!("psycopg3,{dcs}"))],
+            "debian-12",
+        );
+        assert!(p.notes.is_empty(), "{dcs}: {:?}", p.notes);
+    }
+}
+
+/// rhel-9 with aws: botocore needs urllib3 1.x there, and the plan says
+/// that aws forced it; without aws the closure takes the newer urllib3.
+#[test]
+fn the_plan_names_the_versions_a_chosen_extra_forces() {
+    let mut recipe = Recipe::embedded().unwrap();
+    recipe
+        .add_lock(include_str!("../../tests/data/stub.uv.lock"), "stub")
+        .unwrap();
+    let locked = |extras: &str, target: &str| {
+        let given = given_map(
+            [("patroni_version", "9.9.9"), ("patroni_extras", extras)],
+            "--set",
+        );
+        let resolved = resolve(&recipe.def, target, &given).unwrap();
+        let plan = build(&recipe, target, &resolved).unwrap();
+        plan.install.patroni_lock().unwrap().clone()
+    };
+    let with_aws = locked("psycopg2-binary,etcd,aws", "rhel-9");
+    assert_eq!(
+        with_aws.forced,
+        [locks::Forced {
+            extra: "aws".into(),
+            name: "urllib3".into(),
+            version: "1.26.20".into(),
+            instead: "2.6.3".into(),
+        }]
+    );
+    assert!(with_aws
+        .patroni_pins
+        .contains(&"urllib3==1.26.20".to_string()));
+    let without = locked("psycopg2-binary,etcd", "rhel-9");
+    assert!(without.forced.is_empty());
+    assert!(without.patroni_pins.contains(&"urllib3==2.6.3".to_string()));
+    assert!(locked("psycopg2-binary,etcd,aws", "debian-12")
+        .forced
+        .is_empty());
 }

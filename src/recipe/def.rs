@@ -34,6 +34,15 @@ pub struct RecipeDef {
     /// (name → version; no dependencies), for `patroni-bake lock`.
     #[serde(default)]
     pub lock_dependency_metadata: BTreeMap<String, String>,
+    /// The extras that pin packages the others share: `patroni-bake lock`
+    /// resolves each in forks of its own (src/tools/uv.rs), so that they
+    /// hold nothing back where they are not chosen.
+    #[serde(default)]
+    pub lock_fork_extras: Vec<String>,
+    /// The extras that install a PostgreSQL driver: a choice needs one.
+    pub driver_extras: Vec<String>,
+    /// The extras of a DCS (Kubernetes needs none installed).
+    pub dcs_extras: Vec<String>,
     pub families: BTreeMap<OsFamily, Family>,
     pub targets: BTreeMap<String, Target>,
     pub params: BTreeMap<String, ParamDef>,
@@ -264,6 +273,15 @@ impl RecipeDef {
                 if key != name && !t.aliases.contains(key) {
                     bail!("target {name}: name_facts.{key} is neither the target nor an alias");
                 }
+            }
+        }
+        for (what, list) in [
+            ("lock_fork_extras", &self.lock_fork_extras),
+            ("driver_extras", &self.driver_extras),
+            ("dcs_extras", &self.dcs_extras),
+        ] {
+            if let Some(e) = list.iter().find(|e| !self.patroni_extras.contains(e)) {
+                bail!("{what}: '{e}' is not one of patroni_extras");
             }
         }
         for (name, p) in &self.params {

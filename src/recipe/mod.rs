@@ -90,7 +90,7 @@ pub mod template {
 /// The embedded copy of `recipes/install_patroni/`: every file, by its
 /// path in the folder (written by build.rs).
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
-/// The embedded locks as JSON: (file name, first line, JSON).
+/// The embedded locks as JSON: (file name, header lines, JSON).
 const EMBEDDED_LOCKS: &[(&str, &str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/embedded_locks.rs"));
 
@@ -113,10 +113,10 @@ impl Recipe {
         let origin = Utf8Path::new("<embedded>");
         let locks: BTreeMap<&str, UvLock> = EMBEDDED_LOCKS
             .iter()
-            .map(|(name, first, json)| {
+            .map(|(name, header, json)| {
                 Ok((
                     *name,
-                    UvLock::from_json(json, first, &format!("{origin}/{name}"))?,
+                    UvLock::from_json(json, header, &format!("{origin}/{name}"))?,
                 ))
             })
             .collect::<Result<_>>()?;

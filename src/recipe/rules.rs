@@ -100,6 +100,24 @@ pub fn parse_extras(v: &str, allowed: &[String]) -> Result<Vec<String>, String> 
     Ok(out)
 }
 
+/// A choice of extras that pipx installs needs a PostgreSQL driver (one of
+/// `drivers`): Patroni refuses to start without one ("Patroni requires
+/// psycopg2>=2.5.4, psycopg2-binary, or psycopg>=3.0.0"). A distribution's
+/// package (`pipx` false) brings its own.
+pub fn check_driver(extras: &[String], drivers: &[String], pipx: bool) -> Result<(), String> {
+    if !pipx || extras.iter().any(|e| drivers.contains(e)) {
+        return Ok(());
+    }
+    let mut with = vec!["psycopg2-binary".to_string()];
+    with.extend(extras.iter().cloned());
+    Err(format!(
+        "patroni_extras '{}' has no PostgreSQL driver, and Patroni cannot start without one (it requires psycopg2>=2.5.4, psycopg2-binary, or psycopg>=3.0.0): add one of the extras {} (--set patroni_extras={})",
+        extras.join(","),
+        drivers.join(", "),
+        with.join(",")
+    ))
+}
+
 /// PEP 685: lower case, each run of `-`, `_` and `.` one `-`.
 fn normalize_extra(e: &str) -> String {
     let mut out = String::with_capacity(e.len());

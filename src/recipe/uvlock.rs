@@ -9,12 +9,20 @@
 //! and each architecture, evaluating the lock's PEP 508 markers (pep508_rs),
 //! and keeps for every package the hash of the file pip takes there: the
 //! best fitting wheel, else the sdist.
+//!
+//! The extras that pin packages others share (the recipe's
+//! `lock_fork_extras`: `aws`, whose botocore holds urllib3 and
+//! python-dateutil back) resolve in forks of their own (uv's `conflicts`,
+//! each against an empty shadow extra), so that an extra nobody chose
+//! cannot hold back what the others install. uv marks the packages of a
+//! fork with `extra == 'extra-N-<project>-<extra>'` (or `!=`): the closure
+//! evaluates them with the chosen extras.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
+use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
 use serde::Deserialize;
 
 /// The lock project's choice of pipx's shared libraries (pip and its tools).
@@ -36,9 +44,24 @@ const GLIBC: (u32, u32) = (2, 28);
 pub struct UvLock {
     #[serde(rename = "package", default)]
     packages: Vec<Package>,
+    /// uv's `[options]`: where the lock records its cut-off date.
+    #[serde(default)]
+    options: Options,
     /// From the [`LACKING`] line; not part of uv's format.
     #[serde(skip)]
     lacking: Option<Vec<String>>,
+    /// From the [`LICENSE`](license::LICENSE) lines, by (PEP 503 name,
+    /// version); not part of uv's format.
+    #[serde(skip)]
+    licenses: BTreeMap<(String, String), String>,
+}
+
+/// uv's `[options]` table of a lock.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+struct Options {
+    /// The cut-off date the lock was resolved at (RFC 3339).
+    #[serde(rename = "exclude-newer")]
+    exclude_newer: Option<String>,
 }
 
 /// The comment line `patroni-bake lock` puts first in a lock: the extras
@@ -55,8 +78,15 @@ pub fn lacking_line(extras: &[String]) -> String {
     }
 }
 
-fn read_lacking(text: &str) -> Option<Vec<String>> {
-    let rest = text.lines().next()?.strip_prefix(LACKING)?.trim();
+/// The comment lines `patroni-bake lock` puts before uv's text.
+pub fn header(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .take_while(|l| l.starts_with("# patroni-bake:"))
+}
+
+fn read_lacking(header: &str) -> Option<Vec<String>> {
+    let line = header.lines().find(|l| l.starts_with(LACKING))?;
+    let rest = line.strip_prefix(LACKING)?.trim();
     Some(match rest {
         "none" => Vec::new(),
         list => list.split(',').map(|e| e.trim().to_string()).collect(),
@@ -138,20 +168,25 @@ pub struct Locked {
 
 impl UvLock {
     pub fn parse(text: &str, origin: &str) -> Result<UvLock> {
-        let mut lock: UvLock = toml::from_str(text).with_context(|| format!("parsing {origin}"))?;
-        lock.root().with_context(|| format!("reading {origin}"))?;
-        lock.lacking = read_lacking(text);
-        Ok(lock)
+        let lock: UvLock = toml::from_str(text).with_context(|| format!("parsing {origin}"))?;
+        let header: Vec<&str> = header(text).collect();
+        lock.with_header(&header.join("\n"), origin)
     }
 
-    /// A lock that build.rs converted to JSON, with its first line (which
-    /// holds the [`LACKING`] record).
-    pub fn from_json(json: &str, first_line: &str, origin: &str) -> Result<UvLock> {
-        let mut lock: UvLock =
+    /// A lock that build.rs converted to JSON, with its header (the
+    /// `# patroni-bake:` lines before uv's text).
+    pub fn from_json(json: &str, header: &str, origin: &str) -> Result<UvLock> {
+        let lock: UvLock =
             serde_json::from_str(json).with_context(|| format!("parsing {origin}"))?;
-        lock.root().with_context(|| format!("reading {origin}"))?;
-        lock.lacking = read_lacking(first_line);
-        Ok(lock)
+        lock.with_header(header, origin)
+    }
+
+    fn with_header(mut self, header: &str, origin: &str) -> Result<UvLock> {
+        self.root().with_context(|| format!("reading {origin}"))?;
+        self.lacking = read_lacking(header);
+        self.licenses =
+            license::read_licenses(header).with_context(|| format!("reading {origin}"))?;
+        Ok(self)
     }
 
     /// The lock project itself (uv records it as a virtual package).
@@ -186,9 +221,42 @@ impl UvLock {
 
     /// Every package the `choices` need in `env`, sorted by name.
     pub fn closure(&self, choices: &[&str], env: &Env) -> Result<Vec<Locked>> {
+        let mut out: BTreeMap<String, Locked> = BTreeMap::new();
+        self.walk(choices, env, |_, pkg| {
+            let locked = self.artifact(pkg, env)?;
+            match out.get(&locked.name) {
+                Some(other) if other.version != locked.version => bail!(
+                    "the lock needs {} both at {} and at {} on Python {} {}",
+                    pkg.name,
+                    other.version,
+                    locked.version,
+                    env.python,
+                    env.arch
+                ),
+                Some(_) => Ok(()),
+                None => {
+                    out.insert(locked.name.clone(), locked);
+                    Ok(())
+                }
+            }
+        })?;
+        Ok(out.into_values().collect())
+    }
+
+    /// The walk of the closure of `choices` in `env`: markers evaluated
+    /// (the forks' with the chosen extras), extras followed where asked
+    /// for; `visit` sees each edge (the package that asks, or `None` for
+    /// a choice, and the package it asks for).
+    fn walk<'a>(
+        &'a self,
+        choices: &[&str],
+        env: &Env,
+        mut visit: impl FnMut(Option<&'a Package>, &'a Package) -> Result<()>,
+    ) -> Result<()> {
         let markers = env.markers()?;
         let root = self.root()?;
-        let mut queue: Vec<&Dep> = Vec::new();
+        let chosen = conflict_extras(&root.name, choices)?;
+        let mut queue: Vec<(Option<&Package>, &Dep)> = Vec::new();
         for choice in choices {
             let deps = root.optional.get(*choice).with_context(|| {
                 format!(
@@ -196,45 +264,34 @@ impl UvLock {
                     self.choices().join(", ")
                 )
             })?;
-            queue.extend(deps);
+            queue.extend(deps.iter().map(|d| (None, d)));
         }
         let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
         let mut extras_seen: BTreeSet<(&str, &str)> = BTreeSet::new();
-        let mut out: BTreeMap<String, Locked> = BTreeMap::new();
-        while let Some(dep) = queue.pop() {
+        while let Some((parent, dep)) = queue.pop() {
             if let Some(m) = &dep.marker {
                 let tree = MarkerTree::from_str(m)
                     .map_err(|e| anyhow::anyhow!("marker {m:?} of {}: {e}", dep.name))?;
-                if !tree.evaluate(&markers, &[]) {
+                if !tree.evaluate(&markers, &chosen) {
                     continue;
                 }
             }
             let pkg = self.find(dep)?;
+            visit(parent, pkg)?;
             let version = pkg.version.as_deref().unwrap_or_default();
             if seen.insert((&pkg.name, version)) {
-                queue.extend(&pkg.dependencies);
-                let locked = self.artifact(pkg, env)?;
-                if let Some(other) = out.get(&locked.name) {
-                    bail!(
-                        "the lock needs {} both at {} and at {version} on Python {} {}",
-                        pkg.name,
-                        other.version,
-                        env.python,
-                        env.arch
-                    );
-                }
-                out.insert(locked.name.clone(), locked);
+                queue.extend(pkg.dependencies.iter().map(|d| (Some(pkg), d)));
             }
             for extra in &dep.extra {
                 if extras_seen.insert((&pkg.name, extra)) {
                     let deps = pkg.optional.get(extra).with_context(|| {
                         format!("{} {version} has no extra '{extra}' in the lock", pkg.name)
                     })?;
-                    queue.extend(deps);
+                    queue.extend(deps.iter().map(|d| (Some(pkg), d)));
                 }
             }
         }
-        Ok(out.into_values().collect())
+        Ok(())
     }
 
     fn find(&self, dep: &Dep) -> Result<&Package> {
@@ -285,6 +342,18 @@ impl UvLock {
             url: file.url.clone().unwrap_or_default(),
         })
     }
+}
+
+/// The chosen `extras` of the lock project `project` as uv names them in
+/// the markers of its forks (`conflicts`): `extra-17-patroni-bake-lock-aws`.
+fn conflict_extras(project: &str, extras: &[&str]) -> Result<Vec<ExtraName>> {
+    extras
+        .iter()
+        .map(|e| {
+            let name = format!("extra-{}-{project}-{e}", project.len());
+            ExtraName::from_str(&name).map_err(|err| anyhow::anyhow!("extra {name:?}: {err}"))
+        })
+        .collect()
 }
 
 /// The CPython tag of a `major.minor` version, as wheels and pip name it:
@@ -361,6 +430,9 @@ fn manylinux_glibc(tag: &str) -> Option<(u32, u32)> {
 
 mod graph;
 mod license;
+
+pub use license::{license_lines, MetadataSource, LICENSE};
+
 #[cfg(test)]
 mod tests;
 

@@ -4,13 +4,13 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::uv;
+use super::{cut_off, licenses, uv};
 use crate::error::usage;
 use crate::input::{given_map, resolve, Inputs};
 use crate::output;
 use crate::plan;
-use crate::recipe::uvlock::lacking_line;
 use crate::recipe::uvlock::UvLock;
+use crate::recipe::uvlock::{lacking_line, license_lines};
 use crate::recipe::{Recipe, LOCK_FILE, RECIPE_NAME, UV_INSTALLER_LOCK_FILE};
 
 /// Where the lock goes: a file of the user's, or the recipe's own.
@@ -32,19 +32,22 @@ pub fn version_to_lock(recipe: &Recipe, inputs: &Inputs) -> Result<String> {
     Ok(version.to_string())
 }
 
-/// Lock `version` with uv and write the lock; returns where it went.
+/// Lock `version` with uv at the cut-off date `exclude_newer` (by default
+/// one second after the newest upload that uv's resolution holds), record
+/// the licences, and write the lock; returns where it went.
 pub fn lock(
     recipe: &mut Recipe,
     inputs: &Inputs,
     version: &str,
+    exclude_newer: Option<&str>,
     dest: Destination,
 ) -> Result<Utf8PathBuf> {
     let out = destination(recipe, version, dest)?;
+    let exclude_newer = exclude_newer.map(cut_off::parse).transpose()?;
     let dir = temp_dir()?;
-    let result = uv::uv_lock(&uv::lock_project(&recipe.def, version), &dir);
+    let result = locked_text(recipe, version, exclude_newer.as_deref(), &dir);
     let _ = std::fs::remove_dir_all(&dir);
-    let (uv_text, lacking) = result?;
-    let text = format!("{}\n{uv_text}", lacking_line(&lacking));
+    let text = result?;
     recipe.add_lock(&text, "the lock uv made")?;
     // Every target must take the default extras from it.
     let mut given = inputs.given.clone();
@@ -56,6 +59,52 @@ pub fn lock(
     }
     output::write_file(&out, text.as_bytes())?;
     Ok(out)
+}
+
+/// uv's lock of `version` at its cut-off date, after patroni-bake's
+/// header: the extras uv warned about and the licences.
+///
+/// Twice: first without the recipe's `lock_fork_extras`, then with them
+/// (in forks of their own) starting from that lock. uv prefers the versions
+/// of a lock it starts from, and in one resolution it prefers in a fork the
+/// versions another fork took: the fork extras' old pins (aws's
+/// python-dateutil<3) would leak into the choices without them. The first
+/// resolution also gives the cut-off date where the user gives none.
+fn locked_text(
+    recipe: &Recipe,
+    version: &str,
+    exclude_newer: Option<&str>,
+    dir: &Utf8Path,
+) -> Result<String> {
+    let first = uv::lock_project(&recipe.def, version, false);
+    let (first_text, mut lacking) = uv::uv_lock(&first, dir, exclude_newer)?;
+    let at = match exclude_newer {
+        Some(at) => at.to_string(),
+        None => {
+            let at = cut_off::after_newest_upload(&first_text)
+                .context("uv's lock records no upload time to take a cut-off date from")?;
+            eprintln!("patroni-bake: the cut-off date is {at} (one second after the newest upload locked)");
+            at
+        }
+    };
+    if !recipe.def.lock_fork_extras.is_empty() {
+        eprintln!(
+            "patroni-bake: again with {} in forks of their own (uv lock)",
+            recipe.def.lock_fork_extras.join(", ")
+        );
+    }
+    let full = uv::lock_project(&recipe.def, version, true);
+    let (uv_text, more) = uv::uv_lock(&full, dir, Some(&at))?;
+    lacking.extend(more);
+    lacking.sort();
+    lacking.dedup();
+    let lock = UvLock::parse(&uv_text, "the lock uv made")?;
+    let licenses = licenses::read(&lock, dir)?;
+    Ok(format!(
+        "{}\n{}{uv_text}",
+        lacking_line(&lacking),
+        license_lines(&licenses)
+    ))
 }
 
 /// Lock uv and pipx for installer=uv, check the lock on every target whose
@@ -70,7 +119,7 @@ pub fn lock_uv_installer(
         Destination::Recipes(dir) => dir.join(RECIPE_NAME).join(UV_INSTALLER_LOCK_FILE),
     };
     let dir = temp_dir()?;
-    let result = uv::uv_lock(&uv::uv_installer_project(&recipe.def), &dir);
+    let result = uv::uv_lock(&uv::uv_installer_project(&recipe.def), &dir, None);
     let _ = std::fs::remove_dir_all(&dir);
     let (text, _) = result?;
     recipe.uv_installer_lock = Some(UvLock::parse(&text, "the lock uv made")?);

@@ -473,7 +473,7 @@ fn the_built_in_lock_is_clean_against_the_snapshot() {
     let db = database();
     let mut audited = 0;
     for target in recipe.def.targets.keys() {
-        for extras in ["etcd,psycopg2-binary", "all"] {
+        for extras in ["etcd,psycopg2-binary", "all,psycopg2-binary"] {
             for installer in ["pip", "uv"] {
                 let given = given_map(
                     [("patroni_extras", extras), ("installer", installer)],

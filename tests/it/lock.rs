@@ -11,12 +11,22 @@ use std::process::Output;
 
 use crate::common::*;
 
-/// uv: `uv lock` in the lock project's directory.
+/// uv: `uv lock [--exclude-newer TS]` in the lock project's directory
+/// (the arguments of each call kept in $STUB_KEEP/calls; uv's `[options]`
+/// record of the cut-off appended), and `uv run` of licenses.py (the files
+/// it was given kept, a fixed answer printed).
 const STUB_UV: &str = r#"#!/bin/sh
+echo "$*" >>"$STUB_KEEP/calls"
+if [ "$1" = run ]; then
+    cat >"$STUB_KEEP/metadata-sources.json"
+    printf '{"pyyaml 6.0.4": "MIT", "urllib3 2.8.0": "License :: OSI Approved :: MIT License"}'
+    exit 0
+fi
 [ "$1" = lock ] || { echo "stub uv: unexpected $*" >&2; exit 2; }
 cp pyproject.toml "$STUB_KEEP/pyproject.toml"
 [ -z "${STUB_FAIL:-}" ] || { echo "error: Failed to fetch: https://pypi.org/simple/patroni/" >&2; exit 2; }
 cp "$STUB_LOCK" uv.lock
+[ "${2:-}" != --exclude-newer ] || printf '\n[options]\nexclude-newer = "%s"\n' "$3" >>uv.lock
 echo 'Resolved 9 packages in 0.01s' >&2
 echo 'warning: The package `patroni==9.9.9` does not have an extra named `raft`' >&2
 "#;
@@ -76,12 +86,32 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
     ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lock = tmp.join("patroni-9.9.9.uv.lock");
-    // uv's lock, after the line that records the extras uv warned about.
+    // uv's lock, after the lines that record the extras uv warned about
+    // and the licences; uv locked twice, the second time at the cut-off
+    // date one second after the newest upload of the first.
     assert_eq!(
         fs::read_to_string(&lock).unwrap(),
-        "# patroni-bake: extras this Patroni version lacks: raft\n".to_string()
+        "# patroni-bake: extras this Patroni version lacks: raft\n\
+         # patroni-bake: license pyyaml 6.0.4: MIT\n\
+         # patroni-bake: license urllib3 2.8.0: License :: OSI Approved :: MIT License\n"
+            .to_string()
             + &fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
+            + "\n[options]\nexclude-newer = \"2026-11-27T20:53:45Z\"\n"
     );
+    let calls = fs::read_to_string(tmp.join("calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(
+        calls[..2],
+        ["lock", "lock --exclude-newer 2026-11-27T20:53:45Z"]
+    );
+    assert!(calls[2].starts_with("run "), "{calls:?}");
+    // The metadata of each distribution is read from a wheel where it has
+    // one (beside it on the index), else from its sdist.
+    let sources = fs::read_to_string(tmp.join("metadata-sources.json")).unwrap();
+    assert!(sources.contains(r#"{"name":"python-etcd","version":"0.4.5","url":"https://x/python-etcd-0.4.5.tar.gz","wheel":false}"#), "{sources}");
+    assert!(!sources.contains("patroni-bake-lock"), "{sources}");
+    // The lock project: every extra of Patroni's, pipx and its libraries,
+    // for Linux x86_64 and aarch64.
     let project = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
     for want in [
         "patroni = [\"patroni==9.9.9\"]",
@@ -139,7 +169,8 @@ fn renders_from_the_lock_9_9_9(l: &str) {
         ),
         "{script}"
     );
-    let out = render_9_9_9(l, &["--set", "patroni_extras=etcd,raft"]);
+    // An extra uv said 9.9.9 lacks is refused at render, naming the rest.
+    let out = render_9_9_9(l, &["--set", "patroni_extras=etcd,psycopg2-binary,raft"]);
     assert_usage_error(&out, &["Patroni 9.9.9 (as locked) has no extra 'raft'"]);
 }
 
@@ -283,4 +314,56 @@ fn a_file_that_is_not_a_lock_is_refused_without_pointing_back_at_it() {
         "{err}"
     );
     assert!(!err.contains("--out /etc/passwd"), "{err}");
+}
+
+/// `lock --exclude-newer TS` resolves both times at TS, which uv records;
+/// a TS that is not a UTC date is refused before uv runs.
+#[test]
+fn lock_exclude_newer_resolves_at_the_given_date_and_refuses_another_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp.path()).display());
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--exclude-newer",
+        "2026-11-01",
+        "--out",
+        "x.lock",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let calls = fs::read_to_string(tmp.path().join("calls")).unwrap();
+    let calls: Vec<&str> = calls.lines().collect();
+    assert_eq!(
+        calls[..2],
+        [
+            "lock --exclude-newer 2026-11-01T00:00:00Z",
+            "lock --exclude-newer 2026-11-01T00:00:00Z"
+        ]
+    );
+    let lock = fs::read_to_string(tmp.path().join("x.lock")).unwrap();
+    assert!(lock.ends_with("[options]\nexclude-newer = \"2026-11-01T00:00:00Z\"\n"));
+    // The first resolution leaves out the extras that fork (aws, all);
+    // the second has each against its empty shadow in uv's conflicts.
+    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
+    for want in [
+        "\"aws\" = [\"patroni[aws]==9.9.9\"]",
+        "\"patroni-bake-not-aws\" = []",
+        "[{ extra = \"aws\" }, { extra = \"patroni-bake-not-aws\" }],",
+        "\"sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'\"",
+    ] {
+        assert!(project.contains(want), "{want}:\n{project}");
+    }
+
+    fs::remove_file(tmp.path().join("calls")).unwrap();
+    let out = run(lock_cmd(tmp.path(), &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--exclude-newer",
+        "last tuesday",
+        "--out",
+        "y.lock",
+    ]));
+    assert_usage_error(&out, &["--exclude-newer 'last tuesday'", "RFC 3339"]);
+    assert!(!tmp.path().join("calls").exists());
+    assert!(!tmp.path().join("y.lock").exists());
 }

@@ -67,7 +67,14 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
                     ("pg_user".into(), user),
                     ("pg_group".into(), group),
                     ("patroni_version".into(), version),
-                    ("patroni_extras".into(), extras.join(",")),
+                    // A driver always: a choice without one is refused.
+                    ("patroni_extras".into(), {
+                        let mut e = extras;
+                        if !e.iter().any(|x| x.starts_with("psycopg")) {
+                            e.push("psycopg2");
+                        }
+                        e.join(",")
+                    }),
                     ("https_proxy".into(), url.clone()),
                     ("pip_index_url".into(), url),
                     ("ca_bundle".into(), ca),

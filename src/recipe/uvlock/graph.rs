@@ -2,12 +2,10 @@
 //! environment, as the lock says (for the SBOM's `dependencies`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 
 use anyhow::Result;
-use pep508_rs::MarkerTree;
 
-use super::{Dep, Env, UvLock};
+use super::{Env, UvLock};
 use crate::recipe::requirement::normalize_name;
 
 /// Who needs whom among the packages of a closure, by normalized name.
@@ -21,51 +19,22 @@ pub struct Graph {
 
 impl UvLock {
     /// The graph of [`UvLock::closure`]'s packages for `choices` in `env`:
-    /// the same walk (markers evaluated, extras followed where asked for),
-    /// remembering who asked for each package.
+    /// the same walk, remembering who asked for each package.
     pub fn graph(&self, choices: &[&str], env: &Env) -> Result<Graph> {
-        let markers = env.markers()?;
-        let root = self.root()?;
-        let mut queue: Vec<(Option<String>, &Dep)> = Vec::new();
-        for choice in choices {
-            // closure() names a missing choice; here it is simply empty.
-            for dep in root.optional.get(*choice).into_iter().flatten() {
-                queue.push((None, dep));
-            }
-        }
         let mut graph = Graph::default();
-        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut extras_seen: BTreeSet<(String, String)> = BTreeSet::new();
-        while let Some((parent, dep)) = queue.pop() {
-            if let Some(m) = &dep.marker {
-                let tree = MarkerTree::from_str(m)
-                    .map_err(|e| anyhow::anyhow!("marker {m:?} of {}: {e}", dep.name))?;
-                if !tree.evaluate(&markers, &[]) {
-                    continue;
-                }
-            }
-            let pkg = self.find(dep)?;
+        self.walk(choices, env, |parent, pkg| {
             let name = normalize_name(&pkg.name);
-            match &parent {
+            match parent {
                 Some(p) => graph
                     .needs
-                    .entry(p.clone())
+                    .entry(normalize_name(&p.name))
                     .or_default()
                     .insert(name.clone()),
                 None => graph.roots.insert(name.clone()),
             };
-            graph.needs.entry(name.clone()).or_default();
-            let version = pkg.version.clone().unwrap_or_default();
-            if seen.insert((name.clone(), version)) {
-                queue.extend(pkg.dependencies.iter().map(|d| (Some(name.clone()), d)));
-            }
-            for extra in &dep.extra {
-                if extras_seen.insert((name.clone(), extra.clone())) {
-                    let deps = pkg.optional.get(extra).into_iter().flatten();
-                    queue.extend(deps.map(|d| (Some(name.clone()), d)));
-                }
-            }
-        }
+            graph.needs.entry(name).or_default();
+            Ok(())
+        })?;
         // A package that asks for its own extra does not need itself.
         for (name, needs) in &mut graph.needs {
             needs.remove(name);

@@ -54,9 +54,29 @@ fn the_closure_follows_the_chosen_extras_only() {
 #[test]
 fn markers_pick_the_version_for_the_python() {
     let old = env("3.9", "3.9.21", "x86_64");
-    assert!(pins(&["patroni"], &old).contains(&"urllib3==1.26.20 0101".to_string()));
+    assert!(pins(&["patroni"], &old).contains(&"urllib3==2.6.3 0606".to_string()));
     let new = env("3.13", "3.13.5", "aarch64");
     assert!(pins(&["patroni"], &new).contains(&"urllib3==2.8.0 0202".to_string()));
+}
+
+/// uv resolves a `conflicts` extra in forks of its own and marks their
+/// packages `extra == 'extra-N-<project>-<extra>'`: the closure takes the
+/// fork of the chosen extras, so aws holds urllib3 back only where chosen.
+#[test]
+fn the_fork_of_the_chosen_extras_is_taken() {
+    let old = env("3.9", "3.9.21", "x86_64");
+    assert_eq!(
+        pins(&["patroni", "aws"], &old),
+        [
+            "botocore==1.42.97 b0b0",
+            "patroni==9.9.9 aaaa",
+            "pyyaml==6.0.4 3333",
+            "urllib3==1.26.20 0101"
+        ]
+    );
+    assert!(pins(&["patroni"], &old).contains(&"urllib3==2.6.3 0606".to_string()));
+    let new = env("3.11", "3.11.2", "x86_64");
+    assert!(pins(&["patroni", "aws"], &new).contains(&"urllib3==2.8.0 0202".to_string()));
 }
 
 #[test]
@@ -122,4 +142,52 @@ fn the_shipped_lock_covers_every_extra_on_every_target() {
             }
         }
     }
+}
+
+/// The built-in lock records its cut-off date and the licence of every
+/// distribution it holds (each one's metadata states one); a lock made
+/// before the records has neither, and is still valid.
+#[test]
+fn the_shipped_lock_records_its_cut_off_and_every_licence() {
+    let recipe = crate::recipe::Recipe::embedded().unwrap();
+    let lock = &recipe.locks[recipe.default_patroni_version()];
+    let cut_off = lock.cut_off().unwrap();
+    assert!(cut_off.len() == 20 && cut_off.ends_with('Z'), "{cut_off}");
+    let sources = lock.metadata_sources();
+    assert!(sources.len() > 50, "{}", sources.len());
+    for s in &sources {
+        assert!(
+            lock.license(&s.name, &s.version).is_some(),
+            "{} {}",
+            s.name,
+            s.version
+        );
+    }
+    let old = UvLock::parse(LOCK, "stub").unwrap();
+    assert_eq!(old.cut_off(), None);
+    assert_eq!(old.license("pyyaml", "6.0.4"), None);
+}
+
+/// No unchosen extra holds anything back: rhel-9 (Python 3.9) takes
+/// urllib3 2.x and python-dateutil 3 unless aws is chosen, which needs
+/// botocore's urllib3<2 and python-dateutil<3.
+#[test]
+fn the_shipped_lock_holds_rhel_9_back_only_where_aws_is_chosen() {
+    let recipe = crate::recipe::Recipe::embedded().unwrap();
+    let lock = &recipe.locks[recipe.default_patroni_version()];
+    let e = env("3.9", "3.9.21", "x86_64");
+    let version_of = |choices: &[&str], name: &str| {
+        lock.closure(choices, &e)
+            .unwrap()
+            .into_iter()
+            .find(|l| l.name == name)
+            .map(|l| l.version)
+            .unwrap()
+    };
+    let default = [PATRONI_EXTRA, "psycopg2-binary", "etcd"];
+    assert!(version_of(&default, "urllib3").starts_with("2."));
+    assert!(version_of(&default, "python-dateutil").starts_with("3."));
+    let aws = [PATRONI_EXTRA, "psycopg2-binary", "etcd", "aws"];
+    assert!(version_of(&aws, "urllib3").starts_with("1.26."));
+    assert!(version_of(&aws, "python-dateutil").starts_with("2."));
 }

@@ -158,7 +158,7 @@ fn dependencies_follow_the_lock_and_name_only_components() {
             "{patroni:?} lacks {dep}"
         );
     }
-    assert!(needs("patroni-venv:six@1.17.0").is_empty());
+    assert!(needs("patroni-venv:idna@3.21").is_empty());
     let root = needs(ROOT_REF);
     assert!(root.contains(&"patroni-venv:patroni@4.1.5"));
     assert!(root.contains(&"os:pipx"));
