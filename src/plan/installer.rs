@@ -28,6 +28,9 @@ pub struct Installer {
     pub pipx_source: PipxSource,
     /// pip requirement for pipx when `pipx_source` is `pip-user`.
     pub pipx_pip_spec: String,
+    /// The command that runs pipx: `pipx`, or `python3 -m pipx` where it
+    /// comes from pip.
+    pub pipx_command: Vec<String>,
     /// The version in `pipx_pip_spec`: what `pipx --version` prints.
     pub pipx_version: String,
     /// Interpreter that runs pipx (`python3`, `python3.11`).
@@ -62,6 +65,10 @@ impl Installer {
             python_package: uv.then(|| t.python.clone()),
             pipx_source: family.pipx_source,
             pipx_pip_spec: def.pipx_pip_spec.clone(),
+            pipx_command: match family.pipx_source {
+                PipxSource::OsPackage => vec!["pipx".to_string()],
+                PipxSource::PipUser => vec![t.python.clone(), "-m".into(), "pipx".into()],
+            },
             pipx_version: pipx_version(&def.pipx_pip_spec),
             python: t.python.clone(),
             python_version: t.python_version.clone(),

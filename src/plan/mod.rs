@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::input::Resolved;
-use crate::recipe::{OsFamily, PackageManager, Recipe};
+use crate::recipe::{Fragment, OsFamily, PackageManager, Recipe};
 
 mod installer;
 mod locks;
@@ -99,6 +99,12 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         resolved.given.get("installer"),
     )?;
     let lock = locks::lock_plan(recipe, target, t, family, &p, &spec, &paths)?;
+    let fragment = match (p.install_method, p.installer, &lock) {
+        (InstallMethod::Package, _, _) => Fragment::Package,
+        (InstallMethod::Pipx, Backend::Uv, _) => Fragment::PipxUv,
+        (InstallMethod::Pipx, Backend::Pip, Some(_)) => Fragment::PipxPipLocked,
+        (InstallMethod::Pipx, Backend::Pip, None) => Fragment::PipxPip,
+    };
     let os_packages = method::os_packages(family, t, &p, &spec, lock.as_ref())?;
     Ok(Plan {
         tool: format!("patroni-bake {}", env!("CARGO_PKG_VERSION")),
@@ -108,7 +114,7 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         family: t.family,
         package_manager: family.package_manager,
         install_method: p.install_method,
-        steps: steps::planned_steps(def, &p, family.pipx_source, lock.is_some()),
+        steps: steps::planned_steps(def, fragment, family.pipx_source, lock.is_some()),
         user: p.pg_user.clone(),
         group: p.pg_group.clone(),
         unit: Unit::of(&p, &spec, &paths),

@@ -2,9 +2,7 @@
 
 use serde::Serialize;
 
-use crate::recipe::{template, PipxSource, RecipeDef, StepWhen};
-
-use super::{Backend, InstallMethod, Params};
+use crate::recipe::{template, Fragment, PipxSource, RecipeDef};
 
 /// One step of this install.
 #[derive(Debug, Clone, Serialize)]
@@ -24,24 +22,17 @@ pub struct PlannedStep {
     pub dockerfile_after: Option<String>,
 }
 
-/// The recipe's steps that apply, in the recipe's order.
+/// The recipe's steps that run in `install`, in the recipe's order, each
+/// with its template for that install.
 pub fn planned_steps(
     def: &RecipeDef,
-    p: &Params,
+    install: Fragment,
     pipx_source: PipxSource,
     locked: bool,
 ) -> Vec<PlannedStep> {
-    let pipx = p.install_method == InstallMethod::Pipx;
-    let uv = pipx && p.installer == Backend::Uv;
     def.steps
         .iter()
-        .filter(|s| match s.when {
-            StepWhen::Always => true,
-            StepWhen::Pipx => pipx,
-            StepWhen::PipxFromPip => pipx && !uv && pipx_source == PipxSource::PipUser,
-            StepWhen::Uv => uv,
-            StepWhen::Package => !pipx,
-        })
+        .filter(|s| s.when.runs_in(install, pipx_source))
         .map(|s| {
             let pragma = if locked {
                 s.hadolint_locked.as_ref().or(s.hadolint.as_ref())
@@ -52,7 +43,11 @@ pub fn planned_steps(
             PlannedStep {
                 id: s.id.clone(),
                 title: s.title.clone(),
-                template: template::step(&s.id),
+                template: if s.per_install {
+                    template::step_fragment(&s.id, install)
+                } else {
+                    template::step(&s.id)
+                },
                 hadolint_ignore: pragma.ignore,
                 hadolint_why: pragma.why,
                 dockerfile_after: s.dockerfile_after.clone(),

@@ -58,6 +58,61 @@ pub struct StepDef {
     /// A template rendered into the Dockerfile after the step's RUN.
     #[serde(default)]
     pub dockerfile_after: Option<String>,
+    /// Its text is one template per install it runs in,
+    /// `steps/ID/FRAGMENT.sh.j2` (see [`Fragment`]), sharing macros in
+    /// `steps/ID/shared.sh.j2`, instead of one template that branches.
+    #[serde(default)]
+    pub per_install: bool,
+}
+
+/// The installs a step's template can differ by: the plan's install, as
+/// the name of its fragment (`steps/ID/pipx-uv.sh.j2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fragment {
+    /// The distribution's patroni package.
+    Package,
+    /// pipx with pip, the dependencies floating.
+    PipxPip,
+    /// pipx with pip, from the hash lock.
+    PipxPipLocked,
+    /// pipx's uv backend, from the hash lock.
+    PipxUv,
+}
+
+impl Fragment {
+    pub const ALL: [Fragment; 4] = [
+        Fragment::Package,
+        Fragment::PipxPip,
+        Fragment::PipxPipLocked,
+        Fragment::PipxUv,
+    ];
+
+    /// The fragment's file name, without `.sh.j2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fragment::Package => "package",
+            Fragment::PipxPip => "pipx-pip",
+            Fragment::PipxPipLocked => "pipx-pip-locked",
+            Fragment::PipxUv => "pipx-uv",
+        }
+    }
+}
+
+impl StepWhen {
+    /// Whether a step with this `when` runs in `install`, where pipx comes
+    /// from `pipx_source`.
+    pub fn runs_in(self, install: Fragment, pipx_source: PipxSource) -> bool {
+        match self {
+            StepWhen::Always => true,
+            StepWhen::Pipx => install != Fragment::Package,
+            StepWhen::PipxFromPip => {
+                matches!(install, Fragment::PipxPip | Fragment::PipxPipLocked)
+                    && pipx_source == PipxSource::PipUser
+            }
+            StepWhen::Uv => install == Fragment::PipxUv,
+            StepWhen::Package => install == Fragment::Package,
+        }
+    }
 }
 
 /// Which installs run a step.

@@ -12,8 +12,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::error::usage;
 pub use def::{
-    Family, OsFamily, PackageManager, ParamDef, ParamDefault, PipxSource, Pragma, RecipeDef,
-    StepDef, StepWhen, Target,
+    Family, Fragment, OsFamily, PackageManager, ParamDef, ParamDefault, PipxSource, Pragma,
+    RecipeDef, StepDef, StepWhen, Target,
 };
 pub use kind::Kind;
 use uvlock::UvLock;
@@ -56,6 +56,33 @@ pub mod template {
     /// The template of the step `id`.
     pub fn step(id: &str) -> String {
         format!("steps/{id}.sh.j2")
+    }
+
+    /// The template of the step `id` for one install, where the step has
+    /// one per install (`per_install` in recipe.toml).
+    pub fn step_fragment(id: &str, install: super::Fragment) -> String {
+        format!("steps/{id}/{}.sh.j2", install.name())
+    }
+
+    /// The macros that the fragments of the step `id` share.
+    pub fn step_shared(id: &str) -> String {
+        format!("steps/{id}/shared.sh.j2")
+    }
+
+    /// Every template of the step: its one template, or its fragments for
+    /// every install it runs in (on some family) and their shared macros.
+    pub fn step_templates(def: &super::StepDef) -> Vec<String> {
+        if !def.per_install {
+            return vec![step(&def.id)];
+        }
+        let sources = [super::PipxSource::OsPackage, super::PipxSource::PipUser];
+        let mut names: Vec<String> = super::Fragment::ALL
+            .into_iter()
+            .filter(|f| sources.iter().any(|s| def.when.runs_in(*f, *s)))
+            .map(|f| step_fragment(&def.id, f))
+            .collect();
+        names.push(step_shared(&def.id));
+        names
     }
 }
 
@@ -219,7 +246,7 @@ impl Recipe {
     fn check_templates(&self) -> Result<()> {
         let mut wanted: Vec<String> = template::ALL.iter().map(|s| s.to_string()).collect();
         for step in &self.def.steps {
-            wanted.push(template::step(&step.id));
+            wanted.extend(template::step_templates(step));
             wanted.extend(step.dockerfile_after.clone());
         }
         for name in &wanted {
@@ -263,7 +290,9 @@ mod tests {
             assert!(r.templates.contains_key(*name), "{name} is not embedded");
         }
         for step in &r.def.steps {
-            assert!(r.templates.contains_key(&template::step(&step.id)));
+            for name in template::step_templates(step) {
+                assert!(r.templates.contains_key(&name), "{name}");
+            }
         }
         let dir = Recipe::from_dir(Utf8Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -161,6 +161,7 @@ fn recipe_copy() -> (tempfile::TempDir, std::path::PathBuf) {
         let rel = entry
             .strip_prefix(repo().join("recipes/install_patroni"))
             .unwrap();
+        fs::create_dir_all(copy.join(rel).parent().unwrap()).unwrap();
         fs::copy(&entry, copy.join(rel)).unwrap();
     }
     (dir, copy)
