@@ -255,6 +255,10 @@ step_patroni() {
             /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
     }
     if [ -d "$previous" ]; then
+        if [ "$mode" = check ]; then
+            would_change "$(printf 'restore the install that a killed run left in %s, then look again' "$previous")"
+            return 0
+        fi
         restore_previous
     fi
     # The distributions in a site-packages directory, as their dist-info
@@ -311,6 +315,33 @@ step_patroni() {
     if installed; then
         printf 'ok: %s is installed in %s, as locked\n' \
             'patroni[etcd3,psycopg3]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+    elif [ "$mode" = check ]; then
+        # The distributions that differ between a site-packages and its lock.
+        lock_diff() { # INSTALLED LOCKED WHAT
+            d_out=''
+            for d in $2; do case " $1" in *" $d "*) ;; *) d_out="$d_out -$d" ;; esac; done
+            for d in $1; do case " $2" in *" $d "*) ;; *) d_out="$d_out +$d" ;; esac; done
+            if [ -n "$d_out" ]; then
+                printf '; %s differs from the lock (-locked +installed):%s' "$3" "$d_out"
+            fi
+        }
+        why=''
+        if [ ! -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ]; then
+            why='; there is no venv'
+        else
+            meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
+            if ! grep -qF '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
+                "$meta" 2>/dev/null; then
+                why="$why; pipx's record names another spec"
+            fi
+            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" "$locked" 'the venv')"
+            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" "$shared_locked" "pipx's shared libraries")"
+        fi
+        if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
+            why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
+        fi
+        would_change "$(printf 'install %s in %s: %s' 'patroni[etcd3,psycopg3]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
         # Python imports lazily, so that process would load the new version's

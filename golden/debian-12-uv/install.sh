@@ -261,11 +261,22 @@ step_uv_installer() {
     if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ]; then
         if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        elif [ "$mode" = check ]; then
+            would_change "$(printf 'link %s to %s' \
+                /var/lib/postgresql/.local/bin/pipx /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx)"
         else
             runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx /var/lib/postgresql/.local/bin/pipx
             echo 'changed: linked' /var/lib/postgresql/.local/bin/pipx
             changed=$((changed + 1))
         fi
+    elif [ "$mode" = check ]; then
+        if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+            why="it holds $(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages), not $uv_locked"
+        else
+            why='there is no pipx in it'
+        fi
+        would_change "$(printf 'install uv and pipx in %s: %s' \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv "$why")"
     else
         case $(uname -m) in
             x86_64) wheel=uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl url=https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl sha256=d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 ;;
@@ -423,6 +434,10 @@ step_patroni() {
             /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
     }
     if [ -d "$previous" ]; then
+        if [ "$mode" = check ]; then
+            would_change "$(printf 'restore the install that a killed run left in %s, then look again' "$previous")"
+            return 0
+        fi
         restore_previous
     fi
     # The distributions in a site-packages directory, as their dist-info
@@ -472,6 +487,35 @@ step_patroni() {
     if installed; then
         printf 'ok: %s is installed in %s, as locked\n' \
             'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+    elif [ "$mode" = check ]; then
+        # The distributions that differ between a site-packages and its lock.
+        lock_diff() { # INSTALLED LOCKED WHAT
+            d_out=''
+            for d in $2; do case " $1" in *" $d "*) ;; *) d_out="$d_out -$d" ;; esac; done
+            for d in $1; do case " $2" in *" $d "*) ;; *) d_out="$d_out +$d" ;; esac; done
+            if [ -n "$d_out" ]; then
+                printf '; %s differs from the lock (-locked +installed):%s' "$3" "$d_out"
+            fi
+        }
+        why=''
+        if [ ! -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ]; then
+            why='; there is no venv'
+        else
+            meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
+            if ! grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
+                "$meta" 2>/dev/null; then
+                why="$why; pipx's record names another spec"
+            fi
+            if ! grep -qF '"backend": "uv"' "$meta" 2>/dev/null; then
+                why="$why; pipx's uv backend did not make it"
+            fi
+            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" "$locked" 'the venv')"
+        fi
+        if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
+            why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
+        fi
+        would_change "$(printf 'install %s in %s: %s' 'patroni[etcd,psycopg2-binary]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
         # Python imports lazily, so that process would load the new version's
