@@ -4,14 +4,15 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/patroni-bake
 
-.PHONY: all build fetch test lint advisories audit unit-test golden lock container-test ansible-oracle bench fuzz clean
+.PHONY: all build fetch test lint advisories audit pypa-advisory-db unit-test golden lock container-test ansible-oracle bench fuzz clean
 
 all: build
 
 build:
 	$(CARGO) build --release --locked
 
-## test: formatting, clippy, unit and integration tests (golden files, CLI,
+## test: formatting, clippy, unit and integration tests of every crate of the
+## workspace (the ansible-vars crate too; golden files, CLI,
 ## static validation of every golden rendering with shellcheck, dash/bash -n,
 ## hadolint, cloud-init schema and systemd-analyze verify).
 test: lint advisories unit-test
@@ -25,8 +26,8 @@ fetch:
 lint: fetch
 	@command -v shellcheck >/dev/null || { echo "shellcheck is missing (apt-get install shellcheck)"; exit 1; }
 	@command -v cargo-deny >/dev/null || { echo "cargo-deny is missing (cargo install --locked cargo-deny@0.20.2)"; exit 1; }
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	shellcheck -x -s bash .ci/run tests/container/run.sh bench/run.sh
 	shellcheck -s sh $$(for f in tests/container/*.sh bench/*.sh; do head -n 1 "$$f" | grep -q '^#!/bin/sh' && echo "$$f"; done)
 	@# The suites' bash files are checked through run.sh, which sources them:
@@ -76,8 +77,24 @@ audit: fetch
 	@db=$$(ls -d '$(AUDIT_DBS)'/advisory-db-* 2>/dev/null | head -n 1); \
 	  [ -z "$$db" ] || echo "audit: RustSec database $$(git -C "$$db" log -1 --format='%H of %cs')"
 
-unit-test:
-	$(CARGO) nextest run --locked --no-fail-fast
+## pypa-advisory-db: the snapshot of the Python Packaging Advisory Database
+## that shared/ carries (a git bundle, 2024-10-10), cloned into target/ for
+## the tests of `patroni-bake audit` (tests/it/audit.rs), which fail
+## without it. Recloned only when the bundle's commit changes.
+PYPA_BUNDLE ?= ../shared/pypa-advisory-db/pypa-advisory-database.bundle
+PYPA_DB := $(CURDIR)/target/pypa-advisory-db
+pypa-advisory-db:
+	@[ -f '$(PYPA_BUNDLE)' ] || { echo "pypa-advisory-db: no snapshot at $(PYPA_BUNDLE) (the audit tests need it)"; exit 1; }
+	@want=$$(git bundle list-heads '$(PYPA_BUNDLE)' | awk 'NR==1 {print $$1}'); \
+	have=$$(git -C '$(PYPA_DB)' rev-parse HEAD 2>/dev/null || true); \
+	if [ "$$want" != "$$have" ]; then \
+	  rm -rf '$(PYPA_DB)' && mkdir -p '$(dir $(PYPA_DB))' && \
+	  git -c advice.detachedHead=false -c init.defaultBranch=main clone -q '$(PYPA_BUNDLE)' '$(PYPA_DB)'; \
+	fi; \
+	echo "pypa-advisory-db: PyPA snapshot $$(git -C '$(PYPA_DB)' log -1 --format='%H of %cs') in $(PYPA_DB)"
+
+unit-test: pypa-advisory-db
+	PATRONI_BAKE_PYPA_DB='$(PYPA_DB)' $(CARGO) nextest run --workspace --locked --no-fail-fast
 
 ## golden: re-render every case of golden/cases.txt into golden/NAME (the
 ## golden test, told to render instead of check: one reader of cases.txt).

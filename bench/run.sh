@@ -36,14 +36,15 @@ cp "$REPO/golden/debian-12/patroni.service" "$HERE/playbook.yml" "$HERE/floor.sh
 python3 - "$WORK/plan.json" "$WORK" "$WORK/plan-uv.json" <<'EOF'
 import json, shlex, sys
 plan = json.load(open(sys.argv[1]))
+install = plan["install"]
 for name in ("shared", "patroni"):
-    lines = [f"{r['name']}=={r['version']} " + " ".join(f"--hash=sha256:{h}" for h in r["hashes"]) for r in plan["lock"][name]]
+    lines = [f"{r['name']}=={r['version']} " + " ".join(f"--hash=sha256:{h}" for h in r["hashes"]) for r in install["lock"][name]]
     open(f"{sys.argv[2]}/{name}-requirements.txt", "w").write("\n".join(lines) + "\n")
 # The floors and the playbook install the same spec into the same places.
 with open(f"{sys.argv[2]}/plan.env", "w") as env:
-    uv = json.load(open(sys.argv[3]))["uv"]["wheels"][0]
-    for var, value in (("SPEC", plan["installer"]["spec"]), ("H", plan["paths"]["home"]),
-                       ("P", plan["paths"]["pipx_home"]), ("B", plan["paths"]["bin_dir"]),
+    uv = json.load(open(sys.argv[3]))["install"]["uv"]["wheels"][0]
+    for var, value in (("SPEC", install["spec"]), ("H", plan["paths"]["home"]),
+                       ("P", install["paths"]["pipx_home"]), ("B", install["paths"]["bin_dir"]),
                        ("UV_URL", uv["url"]), ("UV_SHA", uv["sha256"])):
         env.write(f"{var}={shlex.quote(value)}\n")
 EOF

@@ -31,6 +31,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Download a target's locked files into DIR: a wheelhouse for offline installs.
     Wheelhouse(WheelhouseArgs),
+    /// Match the Python distributions the rendering installs against an advisory database on disk (OSV records): exit 1 on a finding.
+    Audit(AuditArgs),
     /// Print a shell completion script (bash: source <(patroni-bake completions bash)).
     Completions(CompletionsArgs),
     /// Print the man page (roff): patroni-bake man | man -l -
@@ -93,6 +95,21 @@ pub struct WheelhouseArgs {
     /// CPU architecture of the target (the wheels of binary packages differ).
     #[arg(long, value_enum, default_value = "x86_64")]
     pub arch: ArchArg,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The advisory database: a directory of OSV records in JSON or YAML (a clone of github.com/pypa/advisory-database) or osv.dev's zip of PyPI's records (all.zip).
+    #[arg(long, value_name = "PATH")]
+    pub db: Utf8PathBuf,
+    /// Leave an advisory out (by its id or an alias), saying why: ID=REASON (repeatable).
+    #[arg(long = "ignore", value_name = "ID=REASON")]
+    pub ignore: Vec<String>,
+    /// The findings as JSON, for machines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,7 +6,10 @@
 //! plan in, files out, SHA256SUMS among them) → output (writing, drift).
 //! `tools` runs uv and pip (pip writes the wheelhouse it is asked for);
 //! only `commands` prints, and besides pip only `output` writes.
+//! `audit` matches what a plan installs (plan::inventory) against an
+//! advisory database (the osv-match crate).
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod error;

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use camino::Utf8Path;
 use libfuzzer_sys::fuzz_target;
 use patroni_bake::input::given::{add_entries, Inputs};
-use patroni_bake::input::{resolve, Validation};
+use patroni_bake::input::resolve;
 use patroni_bake::input::varsfile;
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         let mut inputs = Inputs::default();
         add_entries(&recipe.def, name, entries, &mut inputs);
         for target in ["debian-12", "rocky-8"] {
-            let resolved = resolve(&recipe.def, target, &inputs.given, Validation::Checked);
+            let resolved = resolve(&recipe.def, target, &inputs.given);
             if let Ok(plan) = resolved.and_then(|r| plan::build(recipe, target, &r)) {
                 // Valid values may still make a snippet too big for EC2: an error, not a panic.
                 let _ = renderer.render_all(&plan);

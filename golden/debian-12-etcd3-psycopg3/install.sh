@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on Debian 12 (bookworm): pipx as postgres, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on Debian 12 (bookworm):
+# pipx as postgres, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
@@ -307,14 +307,18 @@ step_patroni() {
     installed() {
         [ -x /var/lib/postgresql/.local/bin/patroni ] &&
             [ -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ] &&
-            grep -qF '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
+            grep -qF \
+                '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
-            [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] &&
-            [ "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = "$shared_locked" ]
+            [ "$(dists \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ] &&
+            [ "$(dists \
+                /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" = "$shared_locked" ]
     }
     if installed; then
         printf 'ok: %s is installed in %s, as locked\n' \
-            'patroni[etcd3,psycopg3]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd3,psycopg3]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
     elif [ "$mode" = check ]; then
         # The distributions that differ between a site-packages and its lock.
         lock_diff() { # INSTALLED LOCKED WHAT
@@ -330,17 +334,21 @@ step_patroni() {
             why='; there is no venv'
         else
             meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
-            if ! grep -qF '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
+            if ! grep -qF \
+                '"package_or_url": "patroni[etcd3,psycopg3]==4.1.5"' \
                 "$meta" 2>/dev/null; then
                 why="$why; pipx's record names another spec"
             fi
-            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" "$locked" 'the venv')"
-            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages)" "$shared_locked" "pipx's shared libraries")"
+            site=/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages
+            why="$why$(lock_diff "$(dists "$site")" "$locked" 'the venv')"
+            site=/var/lib/postgresql/.local/share/pipx/shared/lib/python3.11/site-packages
+            why="$why$(lock_diff "$(dists "$site")" "$shared_locked" "pipx's shared libraries")"
         fi
         if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
             why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
         fi
-        would_change "$(printf 'install %s in %s: %s' 'patroni[etcd3,psycopg3]==4.1.5' \
+        would_change "$(printf 'install %s in %s: %s' \
+            'patroni[etcd3,psycopg3]==4.1.5' \
             /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
@@ -354,9 +362,12 @@ step_patroni() {
             esac
         done
         if [ -n "$pids" ]; then
-            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would replace that venv under it; nothing was changed.\n' \
+            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would\n' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni "$pids" >&2
-            echo 'patroni-bake: upgrade a running node as a rolling upgrade does: systemctl stop patroni, run this script, systemctl start patroni (on the leader, patronictl switchover first)' >&2
+            echo 'patroni-bake: replace that venv under it; nothing was changed.' >&2
+            echo 'patroni-bake: upgrade a running node as a rolling upgrade does:' >&2
+            echo 'patroni-bake: systemctl stop patroni, run this script, systemctl start patroni' >&2
+            echo 'patroni-bake: (on the leader, patronictl switchover first)' >&2
             exit 1
         fi
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
@@ -365,7 +376,8 @@ step_patroni() {
         # The pipx that installer=uv links here would run instead of this one
         # (with its uv backend): a switch back to pip unlinks it, and removes
         # uv's venv once the install is done.
-        if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+        linked=$(readlink /var/lib/postgresql/.local/bin/pipx || true)
+        if [ "$linked" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             runuser -u postgres -- rm -f /var/lib/postgresql/.local/bin/pipx
         fi
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
@@ -445,7 +457,8 @@ step_patroni() {
         as_user PIP_NO_INDEX=1 \
             PIP_FIND_LINKS=/var/lib/postgresql/.local/share/patroni-bake/downloads \
             PIP_NO_BUILD_ISOLATION=0 \
-            pipx install --force 'patroni[etcd3,psycopg3]==4.1.5'
+            pipx install --force \
+            'patroni[etcd3,psycopg3]==4.1.5'
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/patroni-bake/downloads \
             /var/lib/postgresql/.local/share/pipx/logs
@@ -468,13 +481,15 @@ step_patroni() {
             -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
             etcd psycopg; then
             printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
-                'etcd psycopg' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+                'etcd psycopg' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
             exit 1
         fi
         on_failure=''
         runuser -u postgres -- rm -rf "$previous" /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
         printf 'changed: installed %s in %s, as locked\n' \
-            'patroni[etcd3,psycopg3]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd3,psycopg3]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
         changed=$((changed + 1))
     fi
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on Debian 12 (bookworm): pipx as postgres, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on Debian 12 (bookworm):
+# pipx as postgres, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
@@ -264,12 +264,14 @@ step_patroni() {
     # Installed means: pipx's record names this exact spec.
     installed() {
         [ -x /var/lib/postgresql/.local/bin/patroni ] &&
-            grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]"' \
+            grep -qF \
+                '"package_or_url": "patroni[etcd,psycopg2-binary]"' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null
     }
     if installed; then
         printf 'ok: %s is installed in %s\n' \
-            'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd,psycopg2-binary]' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
     elif [ "$mode" = check ]; then
         # The distributions that differ between a site-packages and its lock.
         lock_diff() { # INSTALLED LOCKED WHAT
@@ -285,7 +287,8 @@ step_patroni() {
             why='; there is no venv'
         else
             meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
-            if ! grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]"' \
+            if ! grep -qF \
+                '"package_or_url": "patroni[etcd,psycopg2-binary]"' \
                 "$meta" 2>/dev/null; then
                 why="$why; pipx's record names another spec"
             fi
@@ -293,7 +296,8 @@ step_patroni() {
         if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
             why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
         fi
-        would_change "$(printf 'install %s in %s: %s' 'patroni[etcd,psycopg2-binary]' \
+        would_change "$(printf 'install %s in %s: %s' \
+            'patroni[etcd,psycopg2-binary]' \
             /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
@@ -307,9 +311,12 @@ step_patroni() {
             esac
         done
         if [ -n "$pids" ]; then
-            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would replace that venv under it; nothing was changed.\n' \
+            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would\n' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni "$pids" >&2
-            echo 'patroni-bake: upgrade a running node as a rolling upgrade does: systemctl stop patroni, run this script, systemctl start patroni (on the leader, patronictl switchover first)' >&2
+            echo 'patroni-bake: replace that venv under it; nothing was changed.' >&2
+            echo 'patroni-bake: upgrade a running node as a rolling upgrade does:' >&2
+            echo 'patroni-bake: systemctl stop patroni, run this script, systemctl start patroni' >&2
+            echo 'patroni-bake: (on the leader, patronictl switchover first)' >&2
             exit 1
         fi
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
@@ -318,7 +325,8 @@ step_patroni() {
         # The pipx that installer=uv links here would run instead of this one
         # (with its uv backend): a switch back to pip unlinks it, and removes
         # uv's venv once the install is done.
-        if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+        linked=$(readlink /var/lib/postgresql/.local/bin/pipx || true)
+        if [ "$linked" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             runuser -u postgres -- rm -f /var/lib/postgresql/.local/bin/pipx
         fi
         # The venv and pipx's shared pip are made afresh, so that a reinstall or
@@ -340,7 +348,8 @@ step_patroni() {
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/pipx/shared \
             /var/lib/postgresql/.local/share/pipx/venvs/patroni
-        as_user pipx install --force 'patroni[etcd,psycopg2-binary]'
+        as_user pipx install --force \
+            'patroni[etcd,psycopg2-binary]'
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/pipx/logs
         # The chosen extras' modules import in the venv: a lock that installs
@@ -349,13 +358,15 @@ step_patroni() {
             -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
             etcd psycopg2; then
             printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
-                'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+                'etcd psycopg2' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
             exit 1
         fi
         on_failure=''
         runuser -u postgres -- rm -rf "$previous" /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
         printf 'changed: installed %s in %s\n' \
-            'patroni[etcd,psycopg2-binary]' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd,psycopg2-binary]' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
         changed=$((changed + 1))
     fi
 }

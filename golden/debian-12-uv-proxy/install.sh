@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on Debian 12 (bookworm): pipx as postgres, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on Debian 12 (bookworm):
+# pipx as postgres, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
@@ -216,14 +216,16 @@ step_packages() {
             SSL_CERT_FILE=/usr/local/share/ca-certificates/corp.crt \
             UV_DEFAULT_INDEX=https://pypi.corp.example/simple \
             https_proxy=http://proxy.corp.example:3128 \
-            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -o Acquire::https::CAInfo=/usr/local/share/ca-certificates/corp.crt update
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
+            -o Acquire::https::CAInfo=/usr/local/share/ca-certificates/corp.crt update
         DEBIAN_FRONTEND=noninteractive \
             PIP_CERT=/usr/local/share/ca-certificates/corp.crt \
             PIP_INDEX_URL=https://pypi.corp.example/simple \
             SSL_CERT_FILE=/usr/local/share/ca-certificates/corp.crt \
             UV_DEFAULT_INDEX=https://pypi.corp.example/simple \
             https_proxy=http://proxy.corp.example:3128 \
-            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 -o Acquire::https::CAInfo=/usr/local/share/ca-certificates/corp.crt \
+            apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 \
+            -o Acquire::https::CAInfo=/usr/local/share/ca-certificates/corp.crt \
             -y install --no-install-recommends \
             python3
         echo "changed: installed OS packages:$missing"
@@ -273,20 +275,25 @@ step_uv_installer() {
     # pipx is linked into the user's bin directory, where the PATH block puts
     # it (uv and the venv's python stay out of the PATH); a switch back to pip
     # unlinks it.
-    if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] && [ "$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ]; then
-        if [ "$(readlink /var/lib/postgresql/.local/bin/pipx || true)" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+    if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ] &&
+        [ "$(dists \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)" = "$uv_locked" ]; then
+        linked=$(readlink /var/lib/postgresql/.local/bin/pipx || true)
+        if [ "$linked" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
         elif [ "$mode" = check ]; then
             would_change "$(printf 'link %s to %s' \
                 /var/lib/postgresql/.local/bin/pipx /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx)"
         else
-            runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx /var/lib/postgresql/.local/bin/pipx
+            runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx \
+                /var/lib/postgresql/.local/bin/pipx
             echo 'changed: linked' /var/lib/postgresql/.local/bin/pipx
             changed=$((changed + 1))
         fi
     elif [ "$mode" = check ]; then
         if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
-            why="it holds $(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages), not $uv_locked"
+            site=/var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages
+            why="it holds $(dists "$site"), not $uv_locked"
         else
             why='there is no pipx in it'
         fi
@@ -379,12 +386,16 @@ step_uv_installer() {
             'userpath==1.9.2 --hash=sha256:2cbf01a23d655a1ff8fc166dfb78da1b641d1ceabf0fe5f970767d380b14e89d' \
             | runuser -u postgres -- tee \
                 /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/rest.txt >/dev/null
-        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv venv --quiet --python python3 /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv venv --quiet --python python3 \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
         # uv's wheel is the file checked above, not a second download.
-        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
-            --require-hashes --no-deps --no-index --find-links /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap \
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet \
+            --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
+            --require-hashes --no-deps --no-index \
+            --find-links /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap \
             --requirement /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv.txt
-        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
+        as_user /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/uv pip install --quiet \
+            --python /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/python \
             --require-hashes --no-deps \
             --requirement /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap/rest.txt
         printf '%s\n' \
@@ -399,7 +410,8 @@ step_uv_installer() {
             | runuser -u postgres -- tee \
                 /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/patroni-bake-requirements.txt >/dev/null
         runuser -u postgres -- rm -rf /var/lib/postgresql/.local/share/pipx/patroni-bake-uv-bootstrap
-        runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx /var/lib/postgresql/.local/bin/pipx
+        runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx \
+            /var/lib/postgresql/.local/bin/pipx
         installed=$(dists /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages)
         if [ "$installed" != "$uv_locked" ]; then
             printf 'patroni-bake: %s does not hold what the lock says\n  installed: %s\n  locked:    %s\n' \
@@ -498,15 +510,18 @@ step_patroni() {
     installed() {
         [ -x /var/lib/postgresql/.local/bin/patroni ] &&
             [ -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ] &&
-            grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
+            grep -qF \
+                '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
             grep -qF '"backend": "uv"' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json 2>/dev/null &&
-            [ "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ]
+            [ "$(dists \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" = "$locked" ]
     }
     if installed; then
         printf 'ok: %s is installed in %s, as locked\n' \
-            'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd,psycopg2-binary]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
     elif [ "$mode" = check ]; then
         # The distributions that differ between a site-packages and its lock.
         lock_diff() { # INSTALLED LOCKED WHAT
@@ -522,19 +537,22 @@ step_patroni() {
             why='; there is no venv'
         else
             meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
-            if ! grep -qF '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
+            if ! grep -qF \
+                '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
                 "$meta" 2>/dev/null; then
                 why="$why; pipx's record names another spec"
             fi
             if ! grep -qF '"backend": "uv"' "$meta" 2>/dev/null; then
                 why="$why; pipx's uv backend did not make it"
             fi
-            why="$why$(lock_diff "$(dists /var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages)" "$locked" 'the venv')"
+            site=/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages
+            why="$why$(lock_diff "$(dists "$site")" "$locked" 'the venv')"
         fi
         if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
             why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
         fi
-        would_change "$(printf 'install %s in %s: %s' 'patroni[etcd,psycopg2-binary]==4.1.5' \
+        would_change "$(printf 'install %s in %s: %s' \
+            'patroni[etcd,psycopg2-binary]==4.1.5' \
             /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
@@ -548,9 +566,12 @@ step_patroni() {
             esac
         done
         if [ -n "$pids" ]; then
-            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would replace that venv under it; nothing was changed.\n' \
+            printf 'patroni-bake: Patroni is running from %s (pid%s), and this install would\n' \
                 /var/lib/postgresql/.local/share/pipx/venvs/patroni "$pids" >&2
-            echo 'patroni-bake: upgrade a running node as a rolling upgrade does: systemctl stop patroni, run this script, systemctl start patroni (on the leader, patronictl switchover first)' >&2
+            echo 'patroni-bake: replace that venv under it; nothing was changed.' >&2
+            echo 'patroni-bake: upgrade a running node as a rolling upgrade does:' >&2
+            echo 'patroni-bake: systemctl stop patroni, run this script, systemctl start patroni' >&2
+            echo 'patroni-bake: (on the leader, patronictl switchover first)' >&2
             exit 1
         fi
         runuser -u postgres -- mkdir -p /var/lib/postgresql/.local/share/pipx
@@ -616,7 +637,8 @@ step_patroni() {
             UV_BUILD_CONSTRAINT=/var/lib/postgresql/.local/share/patroni-bake/shared-requirements.txt \
             UV_REQUIRE_HASHES=1 \
             /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx install --force \
-            --pip-args='--no-deps --requirement /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt' \
+            --pip-args \
+            '--no-deps --requirement /var/lib/postgresql/.local/share/patroni-bake/patroni-requirements.txt' \
             'patroni[etcd,psycopg2-binary]==4.1.5'
         runuser -u postgres -- rm -rf \
             /var/lib/postgresql/.local/share/pipx/logs
@@ -639,13 +661,15 @@ step_patroni() {
             -c 'import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]' \
             etcd psycopg2; then
             printf 'patroni-bake: the modules of the chosen extras (%s) do not all import in %s\n' \
-                'etcd psycopg2' /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
+                'etcd psycopg2' \
+                /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
             exit 1
         fi
         on_failure=''
         runuser -u postgres -- rm -rf "$previous"
         printf 'changed: installed %s in %s, as locked\n' \
-            'patroni[etcd,psycopg2-binary]==4.1.5' /var/lib/postgresql/.local/share/pipx/venvs/patroni
+            'patroni[etcd,psycopg2-binary]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni
         changed=$((changed + 1))
     fi
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on Debian 13 (trixie): its patroni package, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on Debian 13 (trixie):
+# its patroni package, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
@@ -237,8 +237,9 @@ step_package() {
         return 0
     fi
     if [ "$v" != 'patroni 4.0.7' ]; then
-        printf 'patroni-bake: %s reports "%s", not %s: the OS package has another version; render with that patroni_version, or latest\n' \
+        printf 'patroni-bake: %s reports "%s", not %s: the OS package has another version;\n' \
             /usr/bin/patroni "$v" 'patroni 4.0.7' >&2
+        echo 'patroni-bake: render with that patroni_version, or latest' >&2
         exit 1
     fi
     printf 'ok: %s, from the OS package\n' "$v"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Values are single-quoted data by construction, so '$' in them is literal:
 # shellcheck disable=SC2016
-# Install Patroni on RHEL 9 and rebuilds: its patroni package, the systemd
-# unit (not enabled) and the configuration directory.
+# Install Patroni on RHEL 9 and rebuilds:
+# its patroni package, the systemd unit (not enabled) and the configuration directory.
 # Rendered by patroni-bake 0.1.0 from the recipe install_patroni; re-render, don't edit.
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or

@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command, RecipeArgs};
 use crate::error::exit_code;
 use crate::recipe::Recipe;
 
+mod audit;
 mod listing;
 mod lock;
 mod render;
@@ -39,6 +40,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => render::check(&args),
         Command::Plan(args) => render::plan(&args),
         Command::Wheelhouse(args) => render::wheelhouse(&args),
+        Command::Audit(args) => audit::audit(&args),
         Command::Targets(args) => listing::targets(&load_recipe(&args.recipe)?, args.json),
         Command::Params(args) => listing::params(
             &load_recipe(&args.recipe)?,

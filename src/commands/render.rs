@@ -13,9 +13,9 @@ use crate::cli::{
     WheelhouseArgs,
 };
 use crate::error::usage;
-use crate::input::{collect, resolve, user_data, Source, Validation};
+use crate::input::{collect, resolve, user_data, Source};
 use crate::output;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Install, PipxPip, PipxUv, Plan};
 use crate::recipe::Recipe;
 use crate::render::user_data::{Composition, Position, PATRONI_PART};
 use crate::render::{Format, Renderer};
@@ -100,37 +100,48 @@ pub fn wheelhouse(args: &WheelhouseArgs) -> Result<ExitCode> {
 
 /// The plan at a glance, for people (`--json` has all of it).
 fn summary(plan: &Plan) -> String {
-    let i = &plan.installer;
     let p = &plan.paths;
-    let locked = match &plan.lock {
-        Some(l) => format!("hash-locked, {} requirements", l.patroni.len()),
-        None => "not locked".into(),
-    };
     let steps: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
-    let rows = [
+    let mut rows = vec![
         (
             "target",
             format!("{} ({})", plan.target, plan.target_description),
         ),
-        (
-            "install",
-            format!("{} {} ({locked})", value_of(&plan.install_method), i.spec),
-        ),
-        ("os packages", i.os_packages.join(" ")),
+        ("install", install_summary(&plan.install)),
+        ("os packages", plan.os_packages.names.join(" ")),
         (
             "user",
             format!("{}:{}, home {}", plan.user, plan.group, p.home),
         ),
-        ("bin dir", p.bin_dir.clone()),
-        ("venv", p.venv.clone()),
-        ("config dir", p.config_dir.clone()),
+    ];
+    if let Some(pipx) = plan.install.pipx() {
+        rows.push(("bin dir", pipx.paths.bin_dir.to_string()));
+        rows.push(("venv", pipx.paths.venv.to_string()));
+    }
+    rows.extend([
+        ("config dir", p.config_dir.to_string()),
         (
             "unit",
             format!("{} (Type={})", plan.unit.path, value_of(&plan.unit.kind)),
         ),
         ("steps", steps.join(", ")),
-    ];
+    ]);
     rows.iter().map(|(k, v)| format!("{k:<12} {v}\n")).collect()
+}
+
+/// The install's kind, what it installs and whether it is locked.
+fn install_summary(install: &Install) -> String {
+    let locked = match install.patroni_lock() {
+        Some(l) => format!("hash-locked, {} requirements", l.patroni.len()),
+        None => "not locked".into(),
+    };
+    let what = match install {
+        Install::Package(pkg) => pkg.packages.join(" "),
+        Install::PipxPip(PipxPip { pipx, .. }) | Install::PipxUv(PipxUv { pipx, .. }) => {
+            pipx.spec.clone()
+        }
+    };
+    format!("{} {what} ({locked})", install.tag())
 }
 
 /// A serialized enum's name (`pipx`, `simple`).
@@ -142,7 +153,7 @@ fn value_of(v: &impl serde::Serialize) -> String {
 }
 
 /// The recipe and the plan for the inputs, with notes printed to stderr.
-fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
+pub(super) fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
     let mut recipe = load_recipe(&input.recipe)?;
     let user_lock = match &input.lock {
         Some(file) => Some((file, recipe.add_lock_file(file)?)),
@@ -152,12 +163,7 @@ fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
     for note in inputs.notes(input.verbose) {
         eprintln!("patroni-bake: {note}");
     }
-    let resolved = resolve(
-        &recipe.def,
-        &input.target,
-        &inputs.given,
-        Validation::Checked,
-    )?;
+    let resolved = resolve(&recipe.def, &input.target, &inputs.given)?;
     let plan = plan::build(&recipe, &input.target, &resolved)?;
     if let Some((file, version)) = user_lock {
         check_lock_is_used(file, &version, &plan)?;
@@ -170,7 +176,7 @@ fn plan_for(input: &InputArgs) -> Result<(Recipe, Plan)> {
 /// than render another version than the lock's without a word.
 fn check_lock_is_used(file: &Utf8Path, version: &str, plan: &Plan) -> Result<()> {
     let p = &plan.params;
-    if plan.lock.is_none() {
+    if plan.install.patroni_lock().is_none() {
         let why = match p.lock_dependencies {
             false => "lock_dependencies is false",
             true => "install_method is package (the distribution's package pins its dependencies)",
@@ -179,7 +185,7 @@ fn check_lock_is_used(file: &Utf8Path, version: &str, plan: &Plan) -> Result<()>
             "--lock {file}: {why}, so nothing would use the lock; leave out --lock"
         )));
     }
-    if p.patroni_version != version {
+    if p.patroni_version.to_string() != version {
         return Err(usage(format!(
             "--lock {file} holds Patroni {version}, but patroni_version is '{}'; set patroni_version={version} (--set or the vars file) to render from it",
             p.patroni_version

@@ -9,7 +9,9 @@ use anyhow::Result;
 use camino::Utf8PathBuf;
 
 use crate::error::usage;
-use crate::input::varsfile::{self, Raw};
+use ansible_vars::Raw;
+
+use crate::input::varsfile;
 use crate::recipe::RecipeDef;
 use crate::suggest::{did_you_mean, plausible_typo};
 
@@ -176,7 +178,7 @@ fn insert(inputs: &mut Inputs, key: &str, value: &str, origin: &str, layer: Laye
 pub fn add_entries(
     def: &RecipeDef,
     file: &str,
-    entries: Vec<varsfile::Entry>,
+    entries: Vec<ansible_vars::Entry>,
     inputs: &mut Inputs,
 ) {
     let params = || def.params.keys().map(String::as_str);
@@ -211,7 +213,7 @@ pub fn add_entries(
 fn unknown_key(def: &RecipeDef, key: &str, origin: &str) -> anyhow::Error {
     let names: Vec<&str> = def.params.keys().map(String::as_str).collect();
     usage(format!(
-        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`; a variable that a vars file refers to is given with --fact)",
+        "{origin}: unknown parameter '{}'{}; parameters are: {} (see `patroni-bake params`; a variable that a vars file refers to belongs in a vars file, an Ansible fact in --fact)",
         key.escape_debug(),
         did_you_mean(key, names.iter().copied()),
         names.join(", ")

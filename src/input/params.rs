@@ -9,18 +9,9 @@ use minijinja::value::{Value, ValueKind};
 
 use super::given::{Given, Layer};
 use crate::error::usage;
-use crate::input::ansible::{printable, Var, Vars};
-use crate::input::varsfile::Raw;
 use crate::recipe::Kind;
 use crate::recipe::{OsFamily, RecipeDef};
-
-/// Whether values are checked against their parameter's rule. Only the
-/// tests of the quoting switch it off, to feed hostile values through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Validation {
-    Checked,
-    Unchecked,
-}
+use ansible_vars::{printable, Raw, Var, Vars};
 
 /// An evaluated value as the string a parameter of `kind` takes.
 fn to_param(v: &Value, kind: Kind) -> Result<String, String> {
@@ -91,13 +82,11 @@ fn kind_name(v: &Value) -> &'static str {
 
 /// Every parameter's final value for `target` (the name as given, for the
 /// facts of an alias): defaults, then the given values and the target's
-/// facts, each evaluated; checked against its kind unless `validation` is
-/// `Unchecked`.
+/// facts, each evaluated and checked against its kind.
 pub fn resolve_values(
     def: &RecipeDef,
     target: &str,
     given: &BTreeMap<String, Given>,
-    validation: Validation,
 ) -> Result<BTreeMap<String, String>> {
     let (_, t) = def.target(target)?;
     let vars = layered(def, target, t.family, given)?;
@@ -107,7 +96,7 @@ pub fn resolve_values(
     let mut order: Vec<&String> = def.params.keys().collect();
     order.sort_by_key(|name| !given.contains_key(*name));
     for name in order {
-        let value = evaluate(def, &vars, name, t.family, given, validation)?;
+        let value = evaluate(def, &vars, name, t.family, given)?;
         out.insert(name.clone(), value);
     }
     Ok(out)
@@ -154,7 +143,6 @@ fn evaluate(
     name: &str,
     family: OsFamily,
     given: &BTreeMap<String, Given>,
-    validation: Validation,
 ) -> Result<String> {
     let p = &def.params[name];
     let origin = vars.origin(name).unwrap_or("default").to_string();
@@ -182,15 +170,13 @@ fn evaluate(
             shown(&value.to_string())
         ))
     })?;
-    if validation == Validation::Checked {
-        p.kind.check(&value, &def.patroni_extras).map_err(|why| {
-            usage(format!(
-                "{origin}: {name} {} is not valid: {why}. Allowed: {}",
-                shown(&value),
-                p.kind.allowed()
-            ))
-        })?;
-    }
+    p.kind.check(&value, &def.patroni_extras).map_err(|why| {
+        usage(format!(
+            "{origin}: {name} {} is not valid: {why}. Allowed: {}",
+            shown(&value),
+            p.kind.allowed()
+        ))
+    })?;
     Ok(value)
 }
 
@@ -207,15 +193,9 @@ mod tests {
     #[test]
     fn defaults_follow_the_family_and_references_expand() {
         let r = Recipe::embedded().unwrap();
-        let deb = resolve_values(&r.def, "debian-12", &given(&[]), Validation::Checked).unwrap();
+        let deb = resolve_values(&r.def, "debian-12", &given(&[])).unwrap();
         assert_eq!(deb["patroni_bin_dir"], "/var/lib/postgresql/.local/bin");
-        let rhel = resolve_values(
-            &r.def,
-            "rhel-9",
-            &given(&[("pg_home", "/srv/pg")]),
-            Validation::Checked,
-        )
-        .unwrap();
+        let rhel = resolve_values(&r.def, "rhel-9", &given(&[("pg_home", "/srv/pg")])).unwrap();
         assert_eq!(rhel["patroni_bin_dir"], "/srv/pg/.local/bin");
         assert_eq!(rhel["pipx_home"], "/srv/pg/.local/share/pipx");
     }
@@ -227,17 +207,11 @@ mod tests {
             &r.def,
             "debian-12",
             &given(&[("pg_home", "{{ patroni_bin_dir }}")]),
-            Validation::Checked,
         )
         .unwrap_err();
         assert!(err.to_string().contains("cycle"), "{err}");
-        let err = resolve_values(
-            &r.def,
-            "debian-12",
-            &given(&[("pg_home", "{{ pg_hom }}")]),
-            Validation::Checked,
-        )
-        .unwrap_err();
+        let err = resolve_values(&r.def, "debian-12", &given(&[("pg_home", "{{ pg_hom }}")]))
+            .unwrap_err();
         assert!(err.to_string().contains("did you mean 'pg_home'"), "{err}");
     }
 
@@ -275,7 +249,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let out = resolve_values(&r.def, "debian-12", &inputs.given, Validation::Checked).unwrap();
+        let out = resolve_values(&r.def, "debian-12", &inputs.given).unwrap();
         assert_eq!(
             (out["pg_user"].as_str(), out["pg_group"].as_str()),
             ("admin", "admin")

@@ -8,8 +8,8 @@
 use anyhow::Result;
 use camino::Utf8Path;
 
-use super::yaml11::{self, Top};
 use crate::error::usage;
+use ansible_vars::{yaml_top_level, TopLevel, YamlError};
 
 /// One part of the user's user data, as read and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub fn read_part(path: &Utf8Path) -> Result<UserPart> {
     let content = std::fs::read(path).map_err(|e| {
         usage(format!(
             "--with {path}: cannot read it ({})",
-            super::varsfile::io_reason(&e)
+            ansible_vars::io_reason(&e)
         ))
     })?;
     let name = part_name(path);
@@ -100,13 +100,17 @@ pub fn classify(path: &Utf8Path, content: &[u8]) -> Result<&'static str> {
 /// A `#cloud-config` part is a YAML mapping (or empty), as cloud-init's
 /// PyYAML reads it.
 fn check_cloud_config(path: &Utf8Path, text: &str) -> Result<()> {
-    match yaml11::load_top(text) {
-        Ok(Top::Map(_) | Top::Empty) => Ok(()),
-        Ok(Top::Other(what)) => Err(usage(format!(
+    match yaml_top_level(text) {
+        Ok(TopLevel::Mapping | TopLevel::Empty) => Ok(()),
+        Ok(TopLevel::Other(what)) => Err(usage(format!(
             "--with {path}: the #cloud-config's top level is {what}; it must be a mapping of cloud-config keys"
         ))),
-        Err((msg, line, col)) => Err(usage(format!(
-            "--with {path}:{line}:{col}: the #cloud-config is not valid YAML: {msg}"
+        Err(YamlError {
+            message,
+            line,
+            column,
+        }) => Err(usage(format!(
+            "--with {path}:{line}:{column}: the #cloud-config is not valid YAML: {message}"
         ))),
     }
 }

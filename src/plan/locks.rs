@@ -5,50 +5,65 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde::Serialize;
 
-use super::{Backend, InstallMethod, Params, Paths, PatroniSpec};
+use super::{PatroniSpec, PipxPaths};
 use crate::error::usage;
 use crate::recipe::requirement::normalize_name;
 use crate::recipe::uvlock::{Env, Locked, UvLock, ARCHES, PATRONI_EXTRA, PIPX_EXTRA, SHARED_EXTRA};
-use crate::recipe::{Family, PipxSource, Recipe, Target};
+use crate::recipe::{Recipe, Target};
 
-/// What a locked install needs besides the rest of the plan.
+/// Patroni's lock as a pipx install keeps it: the lines, their files on
+/// the target and what the venv holds when it matches.
 #[derive(Debug, Clone, Serialize)]
-pub struct LockPlan {
+pub struct PatroniLock {
     /// pipx's shared libraries' lock, as a file on the target.
-    pub shared_lock_file: String,
+    pub shared_lock_file: Utf8PathBuf,
     /// Patroni's lock, as a file on the target.
-    pub patroni_lock_file: String,
-    /// pipx's own lock (where pipx comes from PyPI), as a file on the target.
-    pub pipx_lock_file: String,
-    /// Where every locked file is downloaded and hash-checked; pipx then
-    /// installs from there with no index. Removed after the install.
-    pub download_dir: String,
+    pub patroni_lock_file: Utf8PathBuf,
     /// The shared libraries' locked requirements, by name (with
     /// installer=uv, the build constraints of sdists).
     pub shared: Vec<LockedReq>,
     /// Patroni's (with its extras' closure), by name.
     pub patroni: Vec<LockedReq>,
-    /// pipx's own; empty unless `pipx_source` is `pip-user`.
-    pub pipx: Vec<LockedReq>,
-    /// What the install's listing of `shared_site_packages` prints when it
-    /// matches the lock: sorted `name==version`.
-    pub shared_pins: Vec<String>,
-    /// The same for `site_packages` against Patroni's lock.
+    /// What the install's listing of `site_packages` prints when it
+    /// matches Patroni's lock: sorted `name==version`.
     pub patroni_pins: Vec<String>,
-    /// The Python of pipx's shared venv, which runs the locked pip.
-    pub shared_python: String,
-    /// site-packages of pipx's shared venv.
-    pub shared_site_packages: String,
     /// site-packages of Patroni's venv.
-    pub site_packages: String,
-    /// pip options that choose where files come from: `--no-index
-    /// --find-links DIR` for a wheelhouse, else none (the index).
-    pub pip_source_args: Vec<String>,
+    pub site_packages: Utf8PathBuf,
     /// Packages whose locked file is an sdist (built at install time).
     #[serde(skip)]
     pub sdists: BTreeSet<String>,
+}
+
+/// installer=pip's lock: Patroni's, and pipx's shared venv made from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipLock {
+    #[serde(flatten)]
+    pub patroni: PatroniLock,
+    /// Where every locked file is downloaded and hash-checked; pipx then
+    /// installs from there with no index. Removed after the install.
+    pub download_dir: Utf8PathBuf,
+    /// What the listing of `shared_site_packages` prints when it matches
+    /// the lock.
+    pub shared_pins: Vec<String>,
+    /// The Python of pipx's shared venv, which runs the locked pip.
+    pub shared_python: Utf8PathBuf,
+    /// site-packages of pipx's shared venv.
+    pub shared_site_packages: Utf8PathBuf,
+    /// pip options that choose where files come from: `--no-index
+    /// --find-links DIR` for a wheelhouse, else none (the index).
+    pub pip_source_args: Vec<String>,
+}
+
+/// pipx's own lock, where pipx comes from PyPI.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipxLock {
+    /// Its locked requirements, by name.
+    pub reqs: Vec<LockedReq>,
+    /// The lock as a file on the target.
+    pub file: Utf8PathBuf,
 }
 
 /// One locked requirement: the templates write it as pip's
@@ -81,82 +96,85 @@ impl LockedReq {
     }
 }
 
-/// The locked install, where `lock_dependencies` asks for one and the
-/// package manager does not pin instead.
-pub(super) fn lock_plan(
+/// The locked lines of one install: Patroni `version` with `spec`'s
+/// extras on `target`, pipx's shared libraries, and pipx itself when
+/// `with_pipx`.
+pub(super) fn locked(
     recipe: &Recipe,
     target: &str,
     t: &Target,
-    family: &Family,
-    p: &Params,
     spec: &PatroniSpec,
-    paths: &Paths,
-) -> Result<Option<LockPlan>> {
-    let locked = p.lock_dependencies && p.install_method == InstallMethod::Pipx;
-    check_wheelhouse(p, locked)?;
-    if !locked {
-        return Ok(None);
-    }
-    let Some(version) = spec.pinned.as_deref() else {
+    with_pipx: bool,
+) -> Result<Requirements> {
+    let Some(version) = &spec.pinned else {
         return Err(usage(
             "patroni_version 'latest' cannot be locked: pin a version (see `patroni-bake params`), or set lock_dependencies=false",
         ));
     };
-    // With installer=uv, pipx comes from the uv-installer lock; the shared
-    // libraries' lock then constrains the builds of sdists (setuptools).
-    let with_pipx = p.installer == Backend::Pip && family.pipx_source == PipxSource::PipUser;
-    let reqs = requirements(recipe, target, t, version, &spec.extras, with_pipx)?;
-    let dir = &paths.lock_dir;
-    let shared = format!("{}/shared", paths.pipx_home);
-    Ok(Some(LockPlan {
-        shared_lock_file: format!("{dir}/shared-requirements.txt"),
-        patroni_lock_file: format!("{dir}/patroni-requirements.txt"),
-        pipx_lock_file: format!("{dir}/pipx-requirements.txt"),
-        download_dir: format!("{dir}/downloads"),
-        shared_pins: pins(&reqs.shared),
-        patroni_pins: pins(&reqs.patroni),
-        shared: reqs.shared,
-        patroni: reqs.patroni,
-        pipx: reqs.pipx,
-        shared_python: format!("{shared}/bin/python"),
-        shared_site_packages: format!("{shared}/{}", paths.site_suffix),
-        site_packages: format!("{}/{}", paths.venv, paths.site_suffix),
-        pip_source_args: if p.wheelhouse.is_empty() {
-            Vec::new()
-        } else {
-            vec![
-                "--no-index".into(),
-                "--find-links".into(),
-                p.wheelhouse.clone(),
-            ]
-        },
-        sdists: reqs.sdists,
-    }))
+    requirements(
+        recipe,
+        target,
+        t,
+        &version.to_string(),
+        &spec.extras,
+        with_pipx,
+    )
 }
 
-/// install_method=package cannot use a wheelhouse, and a wheelhouse needs
-/// the lock.
-fn check_wheelhouse(p: &Params, locked: bool) -> Result<()> {
-    let wheelhouse = &p.wheelhouse;
-    if wheelhouse.is_empty() {
-        return Ok(());
+impl PatroniLock {
+    pub(super) fn of(reqs: &Requirements, paths: &PipxPaths) -> PatroniLock {
+        let dir = &paths.lock_dir;
+        PatroniLock {
+            shared_lock_file: dir.join("shared-requirements.txt"),
+            patroni_lock_file: dir.join("patroni-requirements.txt"),
+            shared: reqs.shared.clone(),
+            patroni: reqs.patroni.clone(),
+            patroni_pins: pins(&reqs.patroni),
+            site_packages: paths.site_packages(&paths.venv),
+            sdists: reqs.sdists.clone(),
+        }
     }
-    if p.install_method == InstallMethod::Package {
-        return Err(usage(format!(
-            "wheelhouse '{wheelhouse}' is for install_method=pipx: install_method=package takes Patroni from the package manager"
-        )));
+}
+
+impl PipLock {
+    pub(super) fn of(
+        reqs: &Requirements,
+        paths: &PipxPaths,
+        wheelhouse: Option<&Utf8Path>,
+    ) -> PipLock {
+        let shared = paths.pipx_home.join("shared");
+        PipLock {
+            patroni: PatroniLock::of(reqs, paths),
+            download_dir: paths.lock_dir.join("downloads"),
+            shared_pins: pins(&reqs.shared),
+            shared_python: shared.join("bin/python"),
+            shared_site_packages: paths.site_packages(&shared),
+            pip_source_args: pip_source_args(wheelhouse),
+        }
     }
-    if !locked {
-        return Err(usage(format!(
-            "wheelhouse '{wheelhouse}' needs lock_dependencies=true: a wheelhouse holds the locked files"
-        )));
+}
+
+/// pip's (and uv pip's) options that choose where files come from:
+/// `--no-index --find-links DIR` for a wheelhouse, else none (the index).
+pub(super) fn pip_source_args(wheelhouse: Option<&Utf8Path>) -> Vec<String> {
+    match wheelhouse {
+        None => Vec::new(),
+        Some(w) => vec!["--no-index".into(), "--find-links".into(), w.to_string()],
     }
-    Ok(())
+}
+
+impl PipxLock {
+    pub(super) fn of(reqs: &Requirements, paths: &PipxPaths) -> PipxLock {
+        PipxLock {
+            reqs: reqs.pipx.clone(),
+            file: paths.lock_dir.join("pipx-requirements.txt"),
+        }
+    }
 }
 
 /// The requirement lines of one install, by what they install.
 #[derive(Debug, Clone, Default)]
-struct Requirements {
+pub(super) struct Requirements {
     pub shared: Vec<LockedReq>,
     pub pipx: Vec<LockedReq>,
     pub patroni: Vec<LockedReq>,

@@ -2,7 +2,7 @@
 //!
 //! The plan is the contract with the templates: they see these fields and
 //! nothing else, grouped as they think of them (paths, the unit, the
-//! installer, the shell profile, the network, cloud-init, the lock).
+//! install, the shell profile, the network, cloud-init).
 //! Values are computed here once (specs, paths joined); text in a
 //! language (shell, YAML, the unit) is written by the templates alone.
 
@@ -10,9 +10,11 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::input::Resolved;
-use crate::recipe::{Fragment, OsFamily, PackageManager, Recipe};
+use crate::recipe::{OsFamily, PackageManager, Recipe};
 
-mod installer;
+mod cloud_init;
+mod install;
+pub mod inventory;
 mod locks;
 mod method;
 mod network;
@@ -22,17 +24,20 @@ mod spec;
 mod steps;
 #[cfg(test)]
 mod tests;
+mod unit;
 mod uv_installer;
 
 pub use crate::input::{Backend, InstallMethod, Params};
-pub use installer::{CloudInit, Installer, Unit};
-pub use locks::{LockPlan, LockedReq};
-pub use method::PACKAGE_BIN;
+pub use cloud_init::CloudInit;
+pub use install::{Install, PackageInstall, Pipx, PipxFrom, PipxFromPip, PipxPip, PipxUv};
+pub use locks::{LockedReq, PatroniLock, PipLock, PipxLock};
+pub use method::{OsPackages, PythonPackage, PACKAGE_BIN};
 pub use network::{AptConf, Network};
-pub use paths::{Paths, UserDir};
+pub use paths::{Paths, PipxPaths, UserDir};
 pub use profile::{Profile, BLOCK_MARKER};
 pub use spec::{PatroniSpec, UnitType};
 pub use steps::PlannedStep;
+pub use unit::Unit;
 pub use uv_installer::{runs_uv_installer, UvInstaller, UvWheel};
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,8 +54,6 @@ pub struct Plan {
     pub family: OsFamily,
     /// `apt` or `dnf`.
     pub package_manager: PackageManager,
-    /// `pipx` or `package` (the distribution's patroni package).
-    pub install_method: InstallMethod,
     /// The steps of the install, in order: install.sh's functions and the
     /// Dockerfile's RUNs.
     pub steps: Vec<PlannedStep>,
@@ -58,23 +61,19 @@ pub struct Plan {
     pub user: String,
     /// Its primary group.
     pub group: String,
-    /// Where things go: the user's home, pipx's places, the config dir.
+    /// Where things go: the user's home, the config dir (pipx's places are
+    /// the pipx installs').
     pub paths: Paths,
     /// The systemd unit.
     pub unit: Unit,
-    /// What installs Patroni: pipx (and its Python), the spec, the checks.
-    pub installer: Installer,
-    /// The PATH block in the user's shell startup files.
-    pub profile: Profile,
+    /// What installs Patroni: one kind, with its own fields.
+    pub install: Install,
+    /// What the packages step installs.
+    pub os_packages: OsPackages,
     /// Proxies, index and CA bundle for commands that reach the network.
     pub network: Network,
     /// What the cloud-init snippet does natively.
     pub cloud_init: CloudInit,
-    /// uv and pipx, where `installer` is uv.
-    pub uv: Option<UvInstaller>,
-    /// The hash-locked install (`lock_dependencies`), or `None` where the
-    /// dependencies float or the package manager pins them.
-    pub lock: Option<LockPlan>,
     /// Every resolved parameter.
     pub params: Params,
 }
@@ -89,23 +88,18 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         method::package_version(&mut p, t, &resolved.given)?;
     }
     let spec = PatroniSpec::of(&p, &resolved.extras);
-    let paths = Paths::of(&p, t);
-    let uv = uv_installer::uv_installer(
+    let install = Install::of(&install::Inputs {
         recipe,
         target,
         t,
-        &p,
-        &paths,
-        resolved.given.get("installer"),
-    )?;
-    let lock = locks::lock_plan(recipe, target, t, family, &p, &spec, &paths)?;
-    let fragment = match (p.install_method, p.installer, &lock) {
-        (InstallMethod::Package, _, _) => Fragment::Package,
-        (InstallMethod::Pipx, Backend::Uv, _) => Fragment::PipxUv,
-        (InstallMethod::Pipx, Backend::Pip, Some(_)) => Fragment::PipxPipLocked,
-        (InstallMethod::Pipx, Backend::Pip, None) => Fragment::PipxPip,
-    };
-    let os_packages = method::os_packages(family, t, &p, &spec, lock.as_ref())?;
+        family,
+        p: &p,
+        spec: &spec,
+        installer_origin: resolved.given.get("installer"),
+    })?;
+    let os_packages = OsPackages::of(family, t, &install);
+    let locked = install.patroni_lock().is_some();
+    let uv = matches!(install, Install::PipxUv(_));
     Ok(Plan {
         tool: format!("patroni-bake {}", env!("CARGO_PKG_VERSION")),
         recipe: def.name.clone(),
@@ -113,18 +107,15 @@ pub fn build(recipe: &Recipe, target: &str, resolved: &Resolved) -> Result<Plan>
         target_description: t.description.clone(),
         family: t.family,
         package_manager: family.package_manager,
-        install_method: p.install_method,
-        steps: steps::planned_steps(def, fragment, family.pipx_source, lock.is_some()),
+        steps: steps::planned_steps(def, install.fragment(), family.pipx_source, locked),
         user: p.pg_user.clone(),
         group: p.pg_group.clone(),
-        unit: Unit::of(&p, &spec, &paths),
-        cloud_init: CloudInit::of(&p, family.package_manager, &os_packages),
-        installer: Installer::of(def, t, family, &p, &spec, os_packages),
-        profile: Profile::standard(),
-        network: Network::of(&p, family.package_manager),
-        paths,
-        uv,
-        lock,
+        paths: Paths::of(&p),
+        unit: Unit::of(&spec, &install),
+        cloud_init: CloudInit::of(&p, family.package_manager, &install, &os_packages),
+        network: Network::of(&p, family.package_manager, uv),
+        install,
+        os_packages,
         params: p,
     })
 }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::Params;
+use crate::recipe::version::{release_at_least, Version};
 use crate::recipe::RecipeDef;
 
 /// The unit's `Type=`.
@@ -23,7 +24,7 @@ pub struct PatroniSpec {
     /// records them.
     pub requirement: String,
     /// The pinned version; `None` for `latest`.
-    pub pinned: Option<String>,
+    pub pinned: Option<Version>,
     /// The extras, sorted.
     pub extras: Vec<String>,
 }
@@ -31,8 +32,7 @@ pub struct PatroniSpec {
 impl PatroniSpec {
     /// The spec of `p`'s version with `extras` (parsed and sorted).
     pub fn of(p: &Params, extras: &[String]) -> PatroniSpec {
-        let version = &p.patroni_version;
-        let pinned = (version != "latest").then(|| version.clone());
+        let pinned = p.patroni_version.pinned().cloned();
         let extras = extras.to_vec();
         let mut requirement = String::from("patroni");
         if !extras.is_empty() {
@@ -52,8 +52,8 @@ impl PatroniSpec {
         let systemd = self.extras.iter().any(|e| e == "systemd" || e == "all");
         let new_enough = self
             .pinned
-            .as_deref()
-            .is_some_and(|v| version_at_least(v, &[4, 1]));
+            .as_ref()
+            .is_some_and(|v| release_at_least(v, &[4, 1]));
         if systemd && new_enough {
             UnitType::Notify
         } else {
@@ -80,17 +80,4 @@ pub fn smoke_modules(def: &RecipeDef, extras: &[String]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-/// `v` (PEP 440, normalized) is at least `min` in its release part.
-pub fn version_at_least(v: &str, min: &[u64]) -> bool {
-    let release = v.split('!').next_back().unwrap_or(v);
-    let nums: Vec<u64> = release
-        .split(|c: char| !c.is_ascii_digit() && c != '.')
-        .next()
-        .unwrap_or("")
-        .split('.')
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    nums.as_slice() >= min
 }

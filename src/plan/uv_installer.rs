@@ -4,30 +4,32 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
+use camino::Utf8PathBuf;
 use serde::Serialize;
 
-use super::locks::{lines, pins, LockedReq};
-use super::{Backend, InstallMethod, Params, Paths};
+use super::locks::{lines, pins, pip_source_args, LockedReq};
+use super::{Params, PipxPaths};
 use crate::error::usage;
-use crate::recipe::uvlock::{Env, ARCHES, UV_EXTRA};
+use crate::recipe::uvlock::{Env, UvLock, ARCHES, UV_EXTRA};
+use crate::recipe::version::python_at_least;
 use crate::recipe::{Recipe, RecipeDef, Target};
 
 /// uv and pipx for installer=uv.
 #[derive(Debug, Clone, Serialize)]
 pub struct UvInstaller {
     /// Their venv, `PIPX_HOME/patroni-bake-uv` (made by uv, as the user).
-    pub venv: String,
+    pub venv: Utf8PathBuf,
     /// Its interpreter.
-    pub python: String,
+    pub python: Utf8PathBuf,
     /// The pipx that makes Patroni's venv.
-    pub pipx: String,
+    pub pipx: Utf8PathBuf,
     /// site-packages of that venv.
-    pub site_packages: String,
+    pub site_packages: Utf8PathBuf,
     /// Where uv's wheel is fetched and unpacked before the venv exists;
     /// removed after.
-    pub bootstrap_dir: String,
+    pub bootstrap_dir: Utf8PathBuf,
     /// Their lock on the target, kept in the venv as its record.
-    pub lock_file: String,
+    pub lock_file: Utf8PathBuf,
     /// Their locked requirements, by name.
     pub reqs: Vec<LockedReq>,
     /// The same without uv, whose wheel is installed from the file the
@@ -40,6 +42,14 @@ pub struct UvInstaller {
     /// uv's own wheel for each architecture: fetched and checked against
     /// its hash by the target's Python before anything of it runs.
     pub wheels: Vec<UvWheel>,
+    /// The private index uv's wheel is fetched from, if any (else the
+    /// lock's URL).
+    pub index: Option<String>,
+    /// The wheelhouse uv's wheel is taken from, if any.
+    pub wheelhouse: Option<Utf8PathBuf>,
+    /// uv pip's options that choose where the locked files come from (see
+    /// the pip lock's).
+    pub pip_source_args: Vec<String>,
     /// Environment of pipx (and so of uv) for Patroni's venv: where files
     /// come from (`UV_OFFLINE`, `UV_FIND_LINKS` for a wheelhouse).
     pub source_env: BTreeMap<String, String>,
@@ -59,27 +69,19 @@ pub struct UvWheel {
 
 /// The target's Python runs the locked pipx (its uv backend).
 pub fn runs_uv_installer(def: &RecipeDef, t: &Target) -> bool {
-    let v = |s: &str| -> Vec<u32> { s.split('.').map(|n| n.parse().unwrap_or(0)).collect() };
-    v(&t.python_version) >= v(&def.uv_installer_min_python)
+    python_at_least(&t.python_version, &def.uv_installer_min_python)
 }
 
-/// uv and pipx, where `installer` is uv; the choices it cannot go with are
-/// refused here.
+/// uv and pipx for installer=uv (`origin` names where it was given); the
+/// choices it cannot go with are refused here.
 pub(super) fn uv_installer(
     recipe: &Recipe,
     target: &str,
     t: &Target,
     p: &Params,
-    paths: &Paths,
-    origin: Option<&String>,
-) -> Result<Option<UvInstaller>> {
-    if p.installer != Backend::Uv {
-        return Ok(None);
-    }
-    let origin = origin.map_or("installer".to_string(), |o| format!("{o}: installer"));
-    if p.install_method == InstallMethod::Package {
-        return Err(usage(format!("{origin} 'uv' is for install_method=pipx: install_method=package takes Patroni from the package manager; set installer=pip")));
-    }
+    paths: &PipxPaths,
+    origin: &str,
+) -> Result<UvInstaller> {
     if !p.lock_dependencies {
         return Err(usage(format!("{origin} 'uv' installs uv, pipx and Patroni from the lock, by hash: drop lock_dependencies=false, or set installer=pip")));
     }
@@ -95,6 +97,40 @@ pub(super) fn uv_installer(
     })?;
     let (reqs, _) = lines(lock, &[UV_EXTRA], t)
         .map_err(|e| usage(format!("the uv-installer lock on {target}: {e:#}")))?;
+    let wheels = uv_wheels(lock, t)?;
+    let venv = paths.uv_venv.clone();
+    let mut source_env = BTreeMap::new();
+    if let Some(wheelhouse) = &p.wheelhouse {
+        // uv's --no-index has no variable (pipx passes none of its own);
+        // offline, uv reads the find-links directory and nothing else.
+        source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
+        source_env.insert("UV_FIND_LINKS".to_string(), wheelhouse.to_string());
+    }
+    Ok(UvInstaller {
+        python: venv.join("bin/python"),
+        pipx: venv.join("bin/pipx"),
+        site_packages: paths.site_packages(&venv),
+        bootstrap_dir: p.pipx_home.join("patroni-bake-uv-bootstrap"),
+        lock_file: venv.join("patroni-bake-requirements.txt"),
+        pins: pins(&reqs),
+        rest: reqs.iter().filter(|r| r.name != "uv").cloned().collect(),
+        uv_version: reqs
+            .iter()
+            .find(|r| r.name == "uv")
+            .map(|r| r.version.clone())
+            .unwrap_or_default(),
+        reqs,
+        wheels,
+        pip_source_args: pip_source_args(p.wheelhouse.as_deref()),
+        index: p.pip_index_url.clone(),
+        wheelhouse: p.wheelhouse.clone(),
+        source_env,
+        venv,
+    })
+}
+
+/// uv's own wheel for each architecture, from the uv-installer lock.
+fn uv_wheels(lock: &UvLock, t: &Target) -> Result<Vec<UvWheel>> {
     let mut wheels = Vec::new();
     for arch in ARCHES {
         let env = Env {
@@ -114,30 +150,5 @@ pub(super) fn uv_installer(
             sha256: uv.sha256,
         });
     }
-    let venv = paths.uv_venv.clone();
-    let mut source_env = BTreeMap::new();
-    if !p.wheelhouse.is_empty() {
-        // uv's --no-index has no variable (pipx passes none of its own);
-        // offline, uv reads the find-links directory and nothing else.
-        source_env.insert("UV_OFFLINE".to_string(), "1".to_string());
-        source_env.insert("UV_FIND_LINKS".to_string(), p.wheelhouse.clone());
-    }
-    Ok(Some(UvInstaller {
-        python: format!("{venv}/bin/python"),
-        pipx: format!("{venv}/bin/pipx"),
-        site_packages: format!("{venv}/{}", paths.site_suffix),
-        bootstrap_dir: format!("{}/patroni-bake-uv-bootstrap", p.pipx_home),
-        lock_file: format!("{venv}/patroni-bake-requirements.txt"),
-        pins: pins(&reqs),
-        rest: reqs.iter().filter(|r| r.name != "uv").cloned().collect(),
-        uv_version: reqs
-            .iter()
-            .find(|r| r.name == "uv")
-            .map(|r| r.version.clone())
-            .unwrap_or_default(),
-        reqs,
-        wheels,
-        source_env,
-        venv,
-    }))
+    Ok(wheels)
 }

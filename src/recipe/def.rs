@@ -164,6 +164,16 @@ pub enum PackageManager {
     Dnf,
 }
 
+impl PackageManager {
+    /// Its name, as serialized (and the templates' test: `is apt`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "apt",
+            PackageManager::Dnf => "dnf",
+        }
+    }
+}
+
 /// Where pipx comes from on a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

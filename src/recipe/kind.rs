@@ -59,6 +59,14 @@ impl Kind {
 
     /// Check `value`; `Err` says what is wrong with it (not what is allowed).
     pub fn check(self, value: &str, extras_allowed: &[String]) -> Result<(), String> {
+        // What a `|` or `>` block gives, in any kind: Ansible keeps the line
+        // break (after an expression too), so no kind trims it away.
+        if value.ends_with('\n') && !value.trim_end_matches('\n').contains('\n') {
+            return Err(
+                "it ends with a line break, which a YAML | or > block keeps (write |- or >-)"
+                    .into(),
+            );
+        }
         match self {
             Kind::Path => check_path(value),
             Kind::OptionalPath if value.is_empty() => Ok(()),
@@ -74,6 +82,10 @@ impl Kind {
             Kind::InstallMethod => Err("it is not an install method".into()),
             Kind::Installer if value == "pip" || value == "uv" => Ok(()),
             Kind::Installer => Err("it is not an installer".into()),
+            Kind::Bytes if value.len() > 1 && value.starts_with('0') => Err(
+                "it has a leading zero, so it is not the number it looks like: YAML 1.1 reads an unquoted 040000 as octal (16384) and 016384 as text, which Ansible passes on as written; write the number without leading zeros"
+                    .into(),
+            ),
             Kind::Bytes => match value.parse::<u64>() {
                 Ok(n) if BYTES_RANGE.contains(&n) && value.bytes().all(|b| b.is_ascii_digit()) => {
                     Ok(())

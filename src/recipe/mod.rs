@@ -23,6 +23,7 @@ mod kind;
 pub mod requirement;
 pub mod rules;
 pub mod uvlock;
+pub mod version;
 
 /// The recipe this tool renders.
 pub const RECIPE_NAME: &str = "install_patroni";
@@ -213,7 +214,7 @@ impl Recipe {
         let text =
             std::fs::read_to_string(path).map_err(|e| usage(format!("--lock {path}: {e}")))?;
         self.add_lock(&text, path.as_str())
-            .map_err(|e| usage(format!("--lock {path}: {e:#}; make it with `patroni-bake lock --set patroni_version=V --out {path}`")))
+            .map_err(|e| usage(format!("--lock {path}: {e:#}; --lock takes a lock that `patroni-bake lock --set patroni_version=V --out patroni-V.uv.lock` made")))
     }
 }
 

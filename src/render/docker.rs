@@ -119,8 +119,6 @@ fn separator(line: &Line) -> Result<&'static str, String> {
     Ok(";")
 }
 
-/// `steps/x.sh.j2 line L` (where the rendered line is found in the
-/// template as written) and the rendered line itself.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -228,9 +228,12 @@ pub fn refuse_heredoc(lexed: &[Line], template: &str, source: &str) -> Result<()
     }
 }
 
+/// Why a here-document is refused, and what to write instead.
 pub const HEREDOC: &str =
     "a here-document cannot be written into a Dockerfile RUN; use printf '%s\\n' with one line per word";
 
+/// `steps/x.sh.j2 line L` (where the rendered line is found in the
+/// template as written) and the rendered line itself.
 pub fn where_(template: &str, source: &str, line: &Line) -> String {
     let wanted = line.text.trim();
     match source.lines().position(|s| s.trim() == wanted) {

@@ -17,7 +17,8 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::quote;
-use crate::recipe::Recipe;
+use crate::plan::Install;
+use crate::recipe::{PackageManager, Recipe};
 
 const SHELL: &str = "shell";
 const DOCKERFILE: &str = "dockerfile";
@@ -212,6 +213,24 @@ fn require_shell(state: &minijinja::State, filter: &str) -> Result<(), Error> {
     }
 }
 
+/// `{% if install is pipx_uv %}`, `{% if package_manager is apt %}`: one
+/// test per kind of install (named after its tag) and per package manager,
+/// so that a template names the case it means and a renamed case fails to
+/// render rather than flip a comparison of strings.
+fn add_install_tests(env: &mut Environment<'static>) {
+    for tag in Install::TAGS {
+        env.add_test(tag.replace('-', "_"), move |v: Value| {
+            v.get_attr("kind")
+                .ok()
+                .is_some_and(|k| k.as_str() == Some(tag))
+        });
+    }
+    for pm in [PackageManager::Apt, PackageManager::Dnf] {
+        let name = pm.as_str();
+        env.add_test(name, move |v: Value| v.as_str() == Some(name));
+    }
+}
+
 /// Parse every template of the recipe once.
 pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     let mut env = Environment::new();
@@ -226,6 +245,7 @@ pub fn environment(recipe: &Recipe) -> Result<Environment<'static>> {
     env.add_filter("env_continued", env_continued);
     env.add_filter("literal", literal);
     env.add_filter("python_lines", python_lines);
+    add_install_tests(&mut env);
     env.set_syntax(
         SyntaxConfig::builder()
             .trim_blocks(true)

@@ -6,7 +6,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::uv;
 use crate::error::usage;
-use crate::input::{given_map, resolve, Inputs, Validation};
+use crate::input::{given_map, resolve, Inputs};
 use crate::output;
 use crate::plan;
 use crate::recipe::uvlock::lacking_line;
@@ -23,14 +23,13 @@ pub enum Destination<'a> {
 /// The Patroni version the inputs ask to lock.
 pub fn version_to_lock(recipe: &Recipe, inputs: &Inputs) -> Result<String> {
     let any_target = recipe.def.targets.keys().next().context("no targets")?;
-    let resolved = resolve(&recipe.def, any_target, &inputs.given, Validation::Checked)?;
-    let version = resolved.params.patroni_version;
-    if version == "latest" {
+    let resolved = resolve(&recipe.def, any_target, &inputs.given)?;
+    let Some(version) = resolved.params.patroni_version.pinned() else {
         return Err(usage(
             "patroni_version 'latest' cannot be locked: pin a version (--set patroni_version=4.1.5)",
         ));
-    }
-    Ok(version)
+    };
+    Ok(version.to_string())
 }
 
 /// Lock `version` with uv and write the lock; returns where it went.
@@ -51,7 +50,7 @@ pub fn lock(
     let mut given = inputs.given.clone();
     given.extend(given_map([("patroni_version", version)], "--set"));
     for target in recipe.def.targets.keys() {
-        let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+        let resolved = resolve(&recipe.def, target, &given)?;
         plan::build(recipe, target, &resolved)
             .with_context(|| format!("checking the new lock on {target}"))?;
     }
@@ -81,7 +80,7 @@ pub fn lock_uv_installer(
         if !plan::runs_uv_installer(&recipe.def, t) {
             continue;
         }
-        let resolved = resolve(&recipe.def, target, &given, Validation::Checked)?;
+        let resolved = resolve(&recipe.def, target, &given)?;
         plan::build(recipe, target, &resolved)
             .with_context(|| format!("checking the new lock on {target}"))?;
     }

@@ -11,22 +11,29 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
 use crate::error::usage;
-use crate::plan::Plan;
+use crate::plan::{Install, PipxFrom, PipxFromPip, PipxPip, PipxUv, Plan};
 
 /// Fill `out` with the files of `plan`'s locks for Linux on `arch`.
 pub fn fill(plan: &Plan, out: &Utf8Path, arch: &str) -> Result<()> {
-    let Some(lock) = &plan.lock else {
+    let (Some(lock), Some(pipx)) = (plan.install.patroni_lock(), plan.install.pipx()) else {
         return Err(usage(
             "a wheelhouse holds the locked files: drop lock_dependencies=false",
         ));
     };
     std::fs::create_dir_all(out).with_context(|| format!("creating {out}"))?;
-    let py = plan.installer.python_version.clone();
+    let py = pipx.python_version.clone();
     let cp = crate::recipe::uvlock::cpython_tag(&py);
-    let uv: &[_] = plan.uv.as_ref().map_or(&[], |u| &u.reqs);
+    let (pipx_reqs, uv): (&[_], &[_]) = match &plan.install {
+        Install::PipxPip(PipxPip {
+            pipx_from: PipxFrom::PipUser(PipxFromPip { lock: Some(l), .. }),
+            ..
+        }) => (&l.reqs, &[]),
+        Install::PipxUv(PipxUv { uv, .. }) => (&[], &uv.reqs),
+        _ => (&[], &[]),
+    };
     for (what, lines) in [
         ("pipx's shared libraries", &lock.shared[..]),
-        ("pipx", &lock.pipx[..]),
+        ("pipx", pipx_reqs),
         ("uv and pipx (installer=uv)", uv),
         ("Patroni", &lock.patroni[..]),
     ] {

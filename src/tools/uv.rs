@@ -2,10 +2,12 @@
 //! is read by src/recipe/uvlock.rs). The only code that runs uv.
 
 use std::process::{Command, Stdio};
+use std::str::FromStr;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
+use crate::recipe::version::Version;
 use crate::recipe::RecipeDef;
 
 /// The lock project's `pyproject.toml` for Patroni `version`: one optional
@@ -16,11 +18,7 @@ pub fn lock_project(def: &RecipeDef, version: &str) -> String {
         .targets
         .values()
         .map(|t| t.python_version.as_str())
-        .min_by_key(|v| {
-            v.split('.')
-                .map(|n| n.parse::<u32>().unwrap_or(0))
-                .collect::<Vec<_>>()
-        })
+        .min_by_key(|v| Version::from_str(v).ok())
         .unwrap_or("3.9");
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out =

@@ -166,9 +166,9 @@ EOF
 cl_start() { # N
     local n=$1
     nspawn_boot "$WORK/cluster/node$n" "$WORK/cluster/nspawn-node$n.log" \
-        --network-namespace-path="/run/netns/$CL_NET" || fail "cluster: node$n did not boot"
-    CL_NS[n]=$NSPAWN_LAST
-    CL_PID[n]=$NSPAWN_INIT
+        --network-namespace-path="/run/netns/$CL_NET" >"$WORK/cluster/nspawn-node$n.pids" ||
+        fail "cluster: node$n did not boot"
+    read -r 'CL_NS[n]' 'CL_PID[n]' <"$WORK/cluster/nspawn-node$n.pids"
 }
 
 # Node N's boot has finished (at most 180 s).

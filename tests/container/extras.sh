@@ -24,7 +24,7 @@ test_extras() { # SUITE EXTRAS FLAVOUR
     test_cloud_init "$label" "$flavour" "$(base_image "$suite" "$flavour-cloud")"
     compare_manifests "$label" "$flavour" shell docker cloud
     modules=$("$BIN" plan --json --target "$TARGET" "${RENDER_SET[@]}" 2>/dev/null |
-        python3 -c 'import json, sys; print(", ".join(json.load(sys.stdin)["installer"]["smoke_modules"]))')
+        python3 -c 'import json, sys; print(", ".join(json.load(sys.stdin)["install"]["smoke_modules"]))')
     [ -n "$modules" ] || fail "$label: the plan names no module to import for $extras"
     expect_same "$label: the modules of $extras ($modules) import in the venv" \
         "$(cexec "$RUN_ID-$label-$flavour-shell" runuser -u "$USER_" -- "$PIPX_HOME_/venvs/patroni/bin/python" -c "import $modules; print('ok')")" ok

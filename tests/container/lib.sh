@@ -44,13 +44,18 @@ pass() {
     say "  ok: $*"
 }
 
+# The log file of the step NAME (its whole output).
+step_log() { # NAME
+    printf '%s/%s.log' "$WORK" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_')"
+}
+
 # step NAME CMD...: run CMD with its output in a log; on failure print the
 # log and fail. The log stays in $WORK for inspection.
 step() {
     local name=$1
     shift
     local log
-    log="$WORK/$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_').log"
+    log=$(step_log "$name")
     local t0
     t0=$(now)
     say "$name ..."

@@ -11,7 +11,9 @@ plan_pins() { # KIND [ARGS...]
     shift
     "$BIN" plan --json --target "$TARGET" "${RENDER_SET[@]}" "$@" 2>/dev/null | python3 -c '
 import json, sys
-reqs = json.load(sys.stdin)["lock"][sys.argv[1]]
+i = json.load(sys.stdin)["install"]
+kind = sys.argv[1]
+reqs = i["pipx_from"]["lock"]["reqs"] if kind == "pipx" else i["lock"][kind]
 print("\n".join(sorted(r["name"] + "==" + r["version"] for r in reqs)))' "$kind"
 }
 
@@ -26,16 +28,38 @@ freeze_of() { # CONTAINER PYTHON SITE_PACKAGES
         grep -vx 'pkg-resources==0.0.0' | LC_ALL=C sort
 }
 
-# A field of the installer in $TARGET's plan (`patroni-bake plan --json`;
-# a list joined by spaces).
+# A value of $TARGET's pipx install (`patroni-bake plan --json`; a list
+# joined by spaces): python, python_version, pipx_version (pipx from pip),
+# os_packages.
 plan_field() { # NAME
     "$BIN" plan --json --target "$TARGET" "${RENDER_SET[@]}" 2>/dev/null | python3 -c '
 import json, sys
-v = json.load(sys.stdin)["installer"][sys.argv[1]]
+p = json.load(sys.stdin)
+i = p["install"]
+v = {
+    "python": lambda: i["python"],
+    "python_version": lambda: i["python_version"],
+    "pipx_version": lambda: i["pipx_from"]["version"],
+    "os_packages": lambda: p["os_packages"]["names"],
+}[sys.argv[1]]()
 print(" ".join(v) if isinstance(v, list) else v)' "$1"
 }
 
 target_python() { plan_field python_version; }
+
+# Build IMAGE from the Dockerfile rendered in DIR on BASE, the wheelhouse
+# WH copied in, with no network (the step is named after WHAT).
+wheelhouse_build() { # WHAT IMAGE BASE DIR WH
+    local what=$1 image=$2 base=$3 dir=$4 wh=$5
+    local bctx="$WORK/docker-${image##*/}"
+    mkdir -p "$bctx"
+    cp -r "$wh" "$bctx/wheelhouse"
+    { printf 'FROM %s\nCOPY wheelhouse /wheelhouse\n' "$base"; cat "$dir/Dockerfile"; } >"$bctx/Dockerfile"
+    CONTEXT_CONTAINER=
+    CONTEXT_REPRO="docker build --network none $bctx"
+    step "$what: docker build --network none" \
+        timeout 1800 docker build --network none --label "$LABEL" -t "$image" "$bctx"
+}
 
 # The version of one package in the default lock of $TARGET.
 lock_version() { # NAME
@@ -120,13 +144,8 @@ test_wheelhouse() { # SUITE REFERENCE_MANIFEST
     expect_same "$suite wheelhouse: a second run offline is clean" \
         "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
 
-    local image="patroni-bake-test/run-$RUN_ID-$suite-wheelhouse" bctx="$WORK/docker-wheelhouse-$suite"
-    mkdir -p "$bctx"
-    cp -r "$wh" "$bctx/wheelhouse"
-    { printf 'FROM %s\nCOPY wheelhouse /wheelhouse\n' "$offline"; cat "$dir/Dockerfile"; } >"$bctx/Dockerfile"
-    CONTEXT_CONTAINER=
-    CONTEXT_REPRO="docker build --network none $bctx"
-    step "$suite wheelhouse: docker build --network none" timeout 1800 docker build --network none --label "$LABEL" -t "$image" "$bctx"
+    local image="patroni-bake-test/run-$RUN_ID-$suite-wheelhouse"
+    wheelhouse_build "$suite wheelhouse" "$image" "$offline" "$dir" "$wh"
     local d="$RUN_ID-$suite-wheelhouse-docker"
     start_container "$d" "$image" -v "$HERE:/pbct/tests:ro"
     expect_same "$suite wheelhouse: the offline docker build reaches the reference end state" \

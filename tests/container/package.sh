@@ -12,7 +12,7 @@ test_package_method() { # SUITE
     METHOD=package
     BIN_DIR=/usr/bin
     VERSION=$("$BIN" plan --json --target "$TARGET" --set install_method=package 2>/dev/null |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["installer"]["version"])')
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["install"]["version"])')
     say "$suite package: Debian's patroni $VERSION"
     test_shell "$suite-package" "$flavour" "$(base_image "$suite" "$flavour")"
     test_docker "$suite-package" "$flavour" "$(base_image "$suite" "$flavour")"

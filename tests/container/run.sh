@@ -88,17 +88,27 @@ render() { # TARGET DIR
     "$BIN" render --target "$1" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" --out "$2" 2>/dev/null
 }
 
-# The suite's globals for TARGET: the rendering under test, its golden
-# files, and the user's paths and the pinned version, from its plan.
+# The user's home, pipx's bin dir and home, and the pinned version, from
+# TARGET's plan (a pipx install), on one line.
+plan_places() { # TARGET
+    local plan
+    plan=$("$BIN" plan --json --target "$1" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" 2>/dev/null) || return 1
+    python3 -c 'import json, sys
+p = json.load(sys.stdin)
+i = p["install"]
+print(p["paths"]["home"], i["paths"]["bin_dir"], i["paths"]["pipx_home"], i["version"])' <<<"$plan"
+}
+
+# The suite's state for TARGET (the target every stage then tests): the
+# rendering under test, its golden files, and plan_places.
 use_target() { # TARGET
     TARGET=$1
     RENDER="$WORK/render-$TARGET"
     render "$TARGET" "$RENDER" || fail "rendering $TARGET"
     GOLDEN="$REPO/golden/$TARGET"
-    local plan
-    plan=$("$BIN" plan --json --target "$TARGET" --set "ca_bundle=$CA_IN" "${RENDER_SET[@]}" 2>/dev/null) || fail "the plan of $TARGET"
-    read -r HOME_ BIN_DIR PIPX_HOME_ VERSION < <(python3 -c \
-        'import json, sys; p = json.load(sys.stdin); d = p["paths"]; print(d["home"], d["bin_dir"], d["pipx_home"], p["installer"]["version"])' <<<"$plan")
+    local places
+    places=$(plan_places "$TARGET") || fail "the plan of $TARGET"
+    read -r HOME_ BIN_DIR PIPX_HOME_ VERSION <<<"$places"
 }
 
 # Checks shared by every rendering; prints the manifest into $2.
@@ -136,7 +146,7 @@ test_shell() { # SUITE FLAVOUR BASE
     start_container "$c" "$base" -v "$CA_BUNDLE:$CA_IN:ro" -v "$RENDER:/pbct/render:ro" -v "$HERE:/pbct/tests:ro"
     step "$suite/$flavour shell: sh install.sh" cexec "$c" sh /pbct/render/install.sh
     local first
-    first=$(tail -n 1 "$WORK/$(printf '%s' "$suite/$flavour shell: sh install.sh" | tr -c 'A-Za-z0-9._-' '_').log")
+    first=$(tail -n 1 "$(step_log "$suite/$flavour shell: sh install.sh")")
     expect_contains "$suite/$flavour shell: first run reports its changes" "$first" "changed="
     assert_install "$c" "$WORK/manifest-$suite-$flavour-shell" "$suite/$flavour shell"
 

@@ -18,25 +18,27 @@ container_init() {
 }
 
 # Boot ROOT with systemd-nspawn (OPTIONS: its network), its output
-# appended to LOG, until its systemd is up: NSPAWN_LAST is nspawn's pid,
-# NSPAWN_INIT the container's PID 1. Returns 1 (LOG's tail printed) when
-# systemd has not started within 90 s.
-NSPAWN_LAST=
-NSPAWN_INIT=
+# appended to LOG, until its systemd is up; prints "NSPAWN_PID INIT_PID"
+# (nspawn's pid, the container's PID 1). Returns 1 (LOG's tail printed)
+# when systemd has not started within 90 s. Send its output to a file, not
+# into $(...): nspawn must be this shell's child (NSPAWN_PIDS is the
+# clean-up's list).
 nspawn_boot() { # ROOT LOG OPTIONS...
-    local root=$1 log=$2
+    local root=$1 log=$2 nspawn init
     shift 2
     systemd-nspawn -q -b --register=no --keep-unit "$@" -D "$root" >>"$log" 2>&1 &
-    NSPAWN_LAST=$!
-    NSPAWN_PIDS+=("$NSPAWN_LAST")
-    NSPAWN_INIT=
+    nspawn=$!
+    NSPAWN_PIDS+=("$nspawn")
     # nspawn's first child is a helper that forks the container's PID 1 and
     # exits; entering the helper's namespaces asks the host, which has no
     # systemd ("offline"). Wait for the process that is systemd, then for it
     # to have said so (/run/systemd/system), before asking its state.
     for _ in $(seq 90); do
-        NSPAWN_INIT=$(container_init "$NSPAWN_LAST")
-        [ -n "$NSPAWN_INIT" ] && timeout 30 nsenter -t "$NSPAWN_INIT" -a -- test -d /run/systemd/system 2>/dev/null && return 0
+        init=$(container_init "$nspawn")
+        if [ -n "$init" ] && timeout 30 nsenter -t "$init" -a -- test -d /run/systemd/system 2>/dev/null; then
+            echo "$nspawn $init"
+            return 0
+        fi
         sleep 1
     done
     tail -n 40 "$log" >&2
@@ -70,9 +72,10 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
     CONTEXT_CONTAINER=
     CONTEXT_REPRO="systemd-nspawn -b --register=no --keep-unit --private-network -D $root"
     say "$suite systemd: booting with systemd-nspawn"
-    nspawn_boot "$root" "$WORK/nspawn-$suite.log" --private-network || fail "$suite: systemd did not start in the container"
-    NS_SD_PID=$NSPAWN_INIT
-    local state
+    local nspawn state
+    nspawn_boot "$root" "$WORK/nspawn-$suite.log" --private-network >"$WORK/nspawn-$suite.pids" ||
+        fail "$suite: systemd did not start in the container"
+    read -r nspawn NS_SD_PID <"$WORK/nspawn-$suite.pids"
     state=$(nsrun systemctl is-system-running --wait || true)
     case "$state" in
         running | degraded) pass "$suite: systemd booted ($state)" ;;
@@ -114,9 +117,9 @@ test_systemd() { # SUITE SOURCE_CONTAINER BIN_DIR
 
     nsrun systemctl poweroff || true
     for _ in $(seq 30); do
-        kill -0 "$NSPAWN_LAST" 2>/dev/null || break
+        kill -0 "$nspawn" 2>/dev/null || break
         sleep 1
     done
-    kill "$NSPAWN_LAST" 2>/dev/null || true
+    kill "$nspawn" 2>/dev/null || true
     rm -rf "$root"
 }

@@ -8,11 +8,6 @@
 
 UPGRADE_FROM=4.1.4
 
-# The log that step() kept of a step.
-step_log() { # NAME
-    cat "$WORK/$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_').log"
-}
-
 test_upgrades() { # SUITE BASE REFERENCE_MANIFEST
     local suite=$1 base=$2 ref c="$RUN_ID-$1-upgrades"
     ref=$(cat "$3")
@@ -63,7 +58,7 @@ test_upgrades() { # SUITE BASE REFERENCE_MANIFEST
         "$(cexec "$c" sh -c "test -d '$previous/patroni' && echo aside || echo missing")" aside
     local rerun="$suite upgrades (killed): install.sh again"
     step "$rerun" cexec "$c" sh /pbct/render/install.sh
-    out=$(step_log "$rerun")
+    out=$(cat "$(step_log "$rerun")")
     expect_contains "$suite upgrades (killed): the re-run restores the previous install first" "$out" \
         "restored the Patroni install that was there before"
     expect_contains "$suite upgrades (killed): ... then upgrades" "$out" "changed: installed"

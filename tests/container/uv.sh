@@ -23,7 +23,7 @@ dist_pins() { # C DIR
 uv_pins() {
     "$BIN" plan --json --target "$TARGET" --set installer=uv 2>/dev/null | python3 -c '
 import json, sys
-print("\n".join(sorted(r["name"] + "==" + r["version"] for r in json.load(sys.stdin)["uv"]["reqs"])))'
+print("\n".join(sorted(r["name"] + "==" + r["version"] for r in json.load(sys.stdin)["install"]["uv"]["reqs"])))'
 }
 
 assert_uv_install() { # CONTAINER LABEL UNIT_FILE
@@ -160,13 +160,8 @@ test_uv_wheelhouse() { # SUITE
     assert_uv_install "$c" "$suite uv wheelhouse" "$dir/patroni.service"
     expect_same "$suite uv wheelhouse: a second run offline is clean" \
         "$(cexec "$c" sh /pbct/render/install.sh | tail -n 1)" "changed=0"
-    local image="patroni-bake-test/run-$RUN_ID-$suite-uv-wheelhouse" bctx="$WORK/docker-uv-wheelhouse-$suite"
-    mkdir -p "$bctx"
-    cp -r "$wh" "$bctx/wheelhouse"
-    { printf 'FROM %s\nCOPY wheelhouse /wheelhouse\n' "$base"; cat "$dir/Dockerfile"; } >"$bctx/Dockerfile"
-    CONTEXT_CONTAINER=
-    CONTEXT_REPRO="docker build --network none $bctx"
-    step "$suite uv wheelhouse: docker build --network none" timeout 1800 docker build --network none --label "$LABEL" -t "$image" "$bctx"
+    local image="patroni-bake-test/run-$RUN_ID-$suite-uv-wheelhouse"
+    wheelhouse_build "$suite uv wheelhouse" "$image" "$base" "$dir" "$wh"
     start_container "$RUN_ID-$suite-uv-wheelhouse-docker" "$image" -v "$HERE:/pbct/tests:ro"
     assert_uv_install "$RUN_ID-$suite-uv-wheelhouse-docker" "$suite uv wheelhouse docker" "$dir/patroni.service"
 }

@@ -1,8 +1,13 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use camino::Utf8PathBuf;
+use patroni_bake::plan::Plan;
+use patroni_bake::recipe::Recipe;
 
 /// The binary under test.
 pub fn bin() -> Command {
@@ -59,13 +64,81 @@ pub fn assert_usage_error(out: &Output, needles: &[&str]) {
 /// The plan of `target` for the given values, through input's resolving
 /// as the CLI does it.
 pub fn plan_of(
-    recipe: &patroni_bake::recipe::Recipe,
+    recipe: &Recipe,
     target: &str,
-    given: &std::collections::BTreeMap<String, patroni_bake::input::Given>,
-    validation: patroni_bake::input::Validation,
-) -> anyhow::Result<patroni_bake::plan::Plan> {
-    let resolved = patroni_bake::input::resolve(&recipe.def, target, given, validation)?;
+    given: &BTreeMap<String, patroni_bake::input::Given>,
+) -> anyhow::Result<Plan> {
+    let resolved = patroni_bake::input::resolve(&recipe.def, target, given)?;
     patroni_bake::plan::build(recipe, target, &resolved)
+}
+
+/// The parameters that are typed past text (enums, a flag, a number): the
+/// checked resolving takes them; no string reaches a template through them.
+const TYPED: [&str; 5] = [
+    "install_method",
+    "installer",
+    "lock_dependencies",
+    "cloud_init_limit",
+    "patroni_version",
+];
+
+/// A home for the checked resolving, replaced by the given one after it.
+const HOME: &str = "/patroni-bake-test-home";
+
+/// The plan of `target` with `values` put into the typed parameters as
+/// they are, past every check the CLI makes: the quoting tests feed
+/// hostile values through the templates this way (production code has no
+/// such door). The typed parameters, and the others' defaults, resolve as
+/// the CLI resolves them; a default under the home is under the given home.
+pub fn plan_unchecked(
+    recipe: &Recipe,
+    target: &str,
+    values: &BTreeMap<String, String>,
+) -> anyhow::Result<Plan> {
+    let typed = values.iter().filter(|(k, _)| TYPED.contains(&k.as_str()));
+    let mut given = patroni_bake::input::given_map(typed, "test");
+    given.extend(patroni_bake::input::given_map([("pg_home", HOME)], "test"));
+    let mut resolved = patroni_bake::input::resolve(&recipe.def, target, &given)?;
+    if let Some(home) = values.get("pg_home") {
+        let p = &mut resolved.params;
+        for path in [&mut p.pg_home, &mut p.patroni_bin_dir, &mut p.pipx_home] {
+            if let Ok(rest) = path.strip_prefix(HOME) {
+                *path = Utf8PathBuf::from(home).join(rest);
+            }
+        }
+    }
+    for (name, value) in values {
+        if !TYPED.contains(&name.as_str()) {
+            set_unchecked(&mut resolved, name, value);
+        }
+    }
+    patroni_bake::plan::build(recipe, target, &resolved)
+}
+
+/// Parameter `name` is `v`, as it is.
+fn set_unchecked(r: &mut patroni_bake::input::Resolved, name: &str, v: &str) {
+    let p = &mut r.params;
+    let optional = || (!v.is_empty()).then(|| v.to_string());
+    match name {
+        "pg_user" => p.pg_user = v.into(),
+        "pg_group" => p.pg_group = v.into(),
+        "pg_home" => p.pg_home = v.into(),
+        "patroni_bin_dir" => p.patroni_bin_dir = v.into(),
+        "patroni_config_dir" => p.patroni_config_dir = v.into(),
+        "pipx_home" => p.pipx_home = v.into(),
+        "patroni_extras" => {
+            p.patroni_extras = v.into();
+            r.extras = v.split(',').map(str::to_string).collect();
+            r.extras.sort();
+        }
+        "wheelhouse" => p.wheelhouse = optional().map(Utf8PathBuf::from),
+        "ca_bundle" => p.ca_bundle = optional().map(Utf8PathBuf::from),
+        "pip_index_url" => p.pip_index_url = optional(),
+        "http_proxy" => p.http_proxy = optional(),
+        "https_proxy" => p.https_proxy = optional(),
+        "no_proxy" => p.no_proxy = optional(),
+        other => panic!("no parameter {other}"),
+    }
 }
 
 /// The parts of a user-data file as cloud-init's own code reads them (gzip,

@@ -61,3 +61,40 @@ fn every_target_has_a_default_golden_rendering() {
         );
     }
 }
+
+/// The longest line of install.sh besides data lines.
+const MAX_LINE: usize = 120;
+
+/// A line of data rather than of code: a requirement (`name==version
+/// --hash=sha256:…`), uv's wheel for an architecture (its URL and hash),
+/// or one quoted word continued (` \`) that is written into a file or
+/// matched verbatim (the PATH block's lines, pipx's record of the spec),
+/// which no line break may enter.
+fn is_data_line(line: &str) -> bool {
+    let word = line.trim_start().strip_suffix(" \\").unwrap_or("");
+    let one_quoted_word = word.len() > 2
+        && word.starts_with('\'')
+        && word.ends_with('\'')
+        && !word[1..word.len() - 1].replace("'\\''", "").contains('\'');
+    line.contains("--hash=sha256:") || line.contains(" sha256=") || one_quoted_word
+}
+
+#[test]
+fn no_line_of_install_sh_is_over_120_characters_besides_data() {
+    let mut long = Vec::new();
+    for case in golden_cases() {
+        let file = golden_dir(&case).join("install.sh");
+        let script = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in script.lines().enumerate() {
+            if line.chars().count() > MAX_LINE && !is_data_line(line) {
+                long.push(format!("golden/{}/install.sh:{}: {line}", case.name, n + 1));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "lines over {MAX_LINE}:\n{}",
+        long.join("\n")
+    );
+    assert!(is_data_line("    'a b c' \\") && !is_data_line("    'a' b \\"));
+}

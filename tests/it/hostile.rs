@@ -10,7 +10,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::common::*;
-use patroni_bake::input::{self as params, Validation};
 use patroni_bake::plan;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
@@ -126,40 +125,56 @@ const SHELLS: &[&[&str]] = &[&["dash"], &["bash", "--posix"], &["busybox", "sh"]
 fn hostile_given(
     recipe: &Recipe,
     i: usize,
-    value: &String,
-    home: &String,
-) -> (BTreeMap<String, params::Given>, bool) {
-    let mut given = params::given_map(recipe.def.params.keys().map(|k| (k, value)), "test");
-    given.extend(params::given_map([("pg_home", &home)], "test"));
-    // install_method, installer and cloud_init_limit are typed in the plan
-    // (enums, a number): no string reaches a template through them.
-    given.remove("install_method");
-    given.remove("installer");
-    given.remove("cloud_init_limit");
+    value: &str,
+    home: &str,
+) -> (BTreeMap<String, String>, bool) {
+    let mut given: BTreeMap<String, String> = recipe
+        .def
+        .params
+        .keys()
+        .map(|k| (k.clone(), value.to_string()))
+        .collect();
+    given.insert("pg_home".into(), home.to_string());
+    // install_method, installer, cloud_init_limit and patroni_version are
+    // typed in the plan (enums, a number, a PEP 440 version): no string
+    // reaches a template through them.
+    for typed in [
+        "install_method",
+        "installer",
+        "cloud_init_limit",
+        "patroni_version",
+    ] {
+        given.remove(typed);
+    }
     // Every other value goes through the locked install (Patroni's
-    // version and extras stay those of a shipped lock; the wheelhouse is
-    // hostile), the rest through the unlocked one (the version hostile).
+    // extras stay those of a shipped lock; the wheelhouse is hostile), the
+    // rest through the unlocked one (the extras hostile).
     let locked = i % 2 == 0;
     if locked {
-        given.remove("patroni_version");
         given.remove("patroni_extras");
-        given.extend(params::given_map([("lock_dependencies", "true")], "test"));
+        given.insert("lock_dependencies".into(), "true".into());
     } else {
         given.remove("wheelhouse");
-        given.extend(params::given_map([("lock_dependencies", "false")], "test"));
+        given.insert("lock_dependencies".into(), "false".into());
     }
+    keep_in_reach(&mut given, value);
+    (given, locked)
+}
+
+/// Leave out the parameters `value` cannot reach: a line break in one
+/// that reaches the unit, a long value in one joined with another into
+/// one argument.
+fn keep_in_reach(given: &mut BTreeMap<String, String>, value: &str) {
     // A unit cannot hold a line break (tested below): these values stay
     // out of the parameters that reach the unit.
-    let breaks = value.contains(['\n', '\r']);
-    if breaks {
-        for k in [
+    if value.contains(['\n', '\r']) {
+        let unit = [
             "pg_user",
             "pg_group",
             "patroni_bin_dir",
             "patroni_config_dir",
-        ] {
-            given.remove(k);
-        }
+        ];
+        given.retain(|k, _| !unit.contains(&k.as_str()));
     }
     // A path or a name cannot be 64 KiB, and the PATH block or `chown
     // USER:GROUP` joins two of them into one argument, past the kernel's
@@ -168,7 +183,6 @@ fn hostile_given(
         given.retain(|k, _| {
             [
                 "pg_home",
-                "patroni_version",
                 "pip_index_url",
                 "http_proxy",
                 "https_proxy",
@@ -179,7 +193,6 @@ fn hostile_given(
             .contains(&k.as_str())
         });
     }
-    (given, locked)
 }
 
 /// Run `script` under `shell` with the stubs; returns the result, and the
@@ -197,7 +210,11 @@ fn run_with_stubs(
     write_stubs(&stubs);
     fs::write(
         dir.path().join("dists"),
-        dist_infos(plan.lock.as_ref().map_or(&[][..], |l| &l.patroni_pins)),
+        dist_infos(
+            plan.install
+                .patroni_lock()
+                .map_or(&[][..], |l| &l.patroni_pins),
+        ),
     )
     .unwrap();
     let file = dir.path().join("install.sh");
@@ -214,11 +231,20 @@ fn run_with_stubs(
             "STUB_VERSION",
             format!(
                 "patroni {}",
-                plan.installer.version.as_deref().unwrap_or("")
+                plan.install
+                    .pipx()
+                    .and_then(|p| p.version_line.as_deref())
+                    .and_then(|l| l.strip_prefix("patroni "))
+                    .unwrap_or("")
             ),
         )
         .current_dir(dir.path()));
     (out, dir, log)
+}
+
+/// pipx's places (every plan here is a pipx install).
+fn pipx_paths(plan: &plan::Plan) -> &plan::PipxPaths {
+    &plan.install.pipx().expect("a pipx install").paths
 }
 
 /// The values arrive intact as arguments of the commands the script runs.
@@ -245,11 +271,12 @@ fn check_arguments(
             }
             value.to_string()
         } else {
-            format!("=={value}")
+            // The spec, with the hostile extras, arrives as one word.
+            plan.install.pipx().expect("a pipx install").spec.clone()
         },
         format!("https_proxy={value}"),
-        format!("PIPX_HOME={}", plan.paths.pipx_home),
-        format!("PIPX_BIN_DIR={}", plan.paths.bin_dir),
+        format!("PIPX_HOME={}", pipx_paths(plan).pipx_home),
+        format!("PIPX_BIN_DIR={}", pipx_paths(plan).bin_dir),
     ];
     for needle in &needles {
         if !args.iter().any(|a| a.contains(needle)) {
@@ -299,9 +326,9 @@ fn check_path_block(
         .collect();
     if got
         != [
-            plan.paths.pipx_home.clone(),
-            plan.paths.bin_dir.clone(),
-            plan.paths.bin_dir.clone(),
+            pipx_paths(plan).pipx_home.clone(),
+            pipx_paths(plan).bin_dir.clone(),
+            pipx_paths(plan).bin_dir.clone(),
         ]
         || sentinel.exists()
     {
@@ -332,7 +359,7 @@ fn hostile_values_never_run_and_arrive_byte_exact_in_install_sh() {
     for (i, value) in corpus(&sentinel).iter().enumerate() {
         let (given, locked) = hostile_given(&recipe, i, value, &home);
         for target in ["debian-12", "rhel-8"] {
-            let plan = plan_of(&recipe, target, &given, Validation::Unchecked).unwrap();
+            let plan = plan_unchecked(&recipe, target, &given).unwrap();
             let script = renderer.render(&plan, Format::Shell).unwrap();
             for shell in SHELLS {
                 let (out, _dir, log) = run_with_stubs(shell, &plan, &script, &home);
@@ -381,13 +408,13 @@ fn hostile_values_survive_yaml_1_1_exactly() {
         .filter(|v| v.len() < 1024)
     {
         let keys = ["http_proxy", "https_proxy", "ca_bundle", "wheelhouse"];
-        let mut given = params::given_map(keys.iter().map(|k| (k, &value)), "test");
+        let mut given: BTreeMap<String, String> = keys
+            .iter()
+            .map(|k| (k.to_string(), value.clone()))
+            .collect();
         // The readable snippet, whose YAML quoting is under test (not gzip).
-        given.extend(params::given_map(
-            [("cloud_init_limit", "16777216")],
-            "test",
-        ));
-        let plan = plan_of(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
+        given.insert("cloud_init_limit".into(), "16777216".into());
+        let plan = plan_unchecked(&recipe, "debian-12", &given).unwrap();
         let yaml = match renderer.render(&plan, Format::CloudInit) {
             Ok(y) => y,
             Err(e) => panic!("{value:?}: {e:#}"),
@@ -421,8 +448,11 @@ fn hostile_values_survive_yaml_1_1_exactly() {
 fn line_breaks_cannot_reach_a_dockerfile_or_a_unit() {
     let recipe = Recipe::embedded().unwrap();
     let renderer = Renderer::new(&recipe).unwrap();
-    let given = params::given_map([("patroni_bin_dir", "/x\nExecStartPre=/bin/evil")], "test");
-    let plan = plan_of(&recipe, "debian-12", &given, Validation::Unchecked).unwrap();
+    let given = BTreeMap::from([(
+        "patroni_bin_dir".to_string(),
+        "/x\nExecStartPre=/bin/evil".to_string(),
+    )]);
+    let plan = plan_unchecked(&recipe, "debian-12", &given).unwrap();
     for format in [Format::Unit, Format::Dockerfile] {
         let err = renderer
             .render(&plan, format)

@@ -7,6 +7,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use crate::common::*;
 
@@ -42,8 +43,18 @@ fn lock_cmd(tmp: &Path, path: &str) -> std::process::Command {
 #[test]
 fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp.path()).display());
-    // Before: a usage error that names the command to run.
+    let lock = lock_9_9_9(tmp.path());
+    let l = lock.to_str().unwrap();
+    renders_from_the_lock_9_9_9(l);
+    refuses_a_lock_it_would_not_use(l);
+    check_reports_a_changed_lock(tmp.path(), &lock);
+}
+
+/// `render --set patroni_version=V` with no lock for V is a usage error
+/// that names `patroni-bake lock`; that command makes the lock (its
+/// project: every extra, pipx and its libraries, Linux on both arches).
+fn lock_9_9_9(tmp: &Path) -> PathBuf {
+    let path = format!("{}:/usr/bin:/bin", stub_bin(tmp).display());
     let out = run(bin().args([
         "render",
         "-t",
@@ -57,24 +68,21 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         err.contains("patroni-bake lock --set patroni_version=9.9.9 --out patroni-9.9.9.uv.lock"),
         "{err}"
     );
-
-    let out = run(lock_cmd(tmp.path(), &path).args([
+    let out = run(lock_cmd(tmp, &path).args([
         "--set",
         "patroni_version=9.9.9",
         "--out",
         "patroni-9.9.9.uv.lock",
     ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let lock = tmp.path().join("patroni-9.9.9.uv.lock");
+    let lock = tmp.join("patroni-9.9.9.uv.lock");
     // uv's lock, after the line that records the extras uv warned about.
     assert_eq!(
         fs::read_to_string(&lock).unwrap(),
         "# patroni-bake: extras this Patroni version lacks: raft\n".to_string()
             + &fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
     );
-    // The lock project: every extra of Patroni's, pipx and its libraries,
-    // for Linux x86_64 and aarch64.
-    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
+    let project = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
     for want in [
         "patroni = [\"patroni==9.9.9\"]",
         "\"etcd3\" = [\"patroni[etcd3]==9.9.9\"]",
@@ -86,25 +94,34 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
     ] {
         assert!(project.contains(want), "{want}:\n{project}");
     }
+    lock
+}
 
-    let l = lock.to_str().unwrap();
-    let render = |args: &[&str]| {
-        run(bin()
-            .args([
-                "render",
-                "-t",
-                "debian-12",
-                "--lock",
-                l,
-                "--set",
-                "patroni_version=9.9.9",
-            ])
-            .args(args))
-    };
-    let out = render(&[]);
+/// `render` of Patroni 9.9.9 from the lock `l`, with more `args`.
+fn render_9_9_9(l: &str, args: &[&str]) -> Output {
+    run(bin()
+        .args([
+            "render",
+            "-t",
+            "debian-12",
+            "--lock",
+            l,
+            "--set",
+            "patroni_version=9.9.9",
+        ])
+        .args(args))
+}
+
+fn h(c: &str) -> String {
+    c.repeat(64)
+}
+
+/// The rendering takes the lock's lines and pins; an extra the lock lacks
+/// is refused, naming the rest.
+fn renders_from_the_lock_9_9_9(l: &str) {
+    let out = render_9_9_9(l, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let script = text(&out.stdout);
-    let h = |c: &str| c.repeat(64);
     // One hash per architecture where they differ, the sdist where no wheel fits.
     assert!(
         script.contains(&format!(
@@ -122,12 +139,12 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         ),
         "{script}"
     );
-
-    // An extra uv said 9.9.9 lacks is refused at render, naming the rest.
-    let out = render(&["--set", "patroni_extras=etcd,raft"]);
+    let out = render_9_9_9(l, &["--set", "patroni_extras=etcd,raft"]);
     assert_usage_error(&out, &["Patroni 9.9.9 (as locked) has no extra 'raft'"]);
+}
 
-    // A lock that the rendering would not use is refused, not ignored.
+/// A lock that the rendering would not use is refused, not ignored.
+fn refuses_a_lock_it_would_not_use(l: &str) {
     let out = run(bin().args(["render", "-t", "debian-12", "--lock", l]));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
@@ -137,13 +154,16 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
         ),
         "{err}"
     );
-    let out = render(&["--set", "lock_dependencies=false"]);
+    let out = render_9_9_9(l, &["--set", "lock_dependencies=false"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("nothing would use the lock"));
+}
 
-    // check reports a lock that changed like any drift.
-    let out_dir = tmp.path().join("rendered");
-    let out = render(&["--out", out_dir.to_str().unwrap()]);
+/// check reports a lock that changed like any drift.
+fn check_reports_a_changed_lock(tmp: &Path, lock: &Path) {
+    let l = lock.to_str().unwrap();
+    let out_dir = tmp.join("rendered");
+    let out = render_9_9_9(l, &["--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let check = || {
         run(bin()
@@ -160,8 +180,8 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
             .arg(&out_dir))
     };
     assert!(check().status.success());
-    let stale = fs::read_to_string(&lock).unwrap().replace(&h("1"), &h("f"));
-    fs::write(&lock, stale).unwrap();
+    let stale = fs::read_to_string(lock).unwrap().replace(&h("1"), &h("f"));
+    fs::write(lock, stale).unwrap();
     let out = check();
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains(&h("f")), "{}", text(&out.stdout));
@@ -248,4 +268,19 @@ fn an_extra_the_locked_version_lacks_is_refused_at_render() {
         "patroni_extras=systemd,etcd,psycopg2",
     ]));
     assert!(all.status.success(), "{}", text(&all.stderr));
+}
+
+/// A `--lock` that is not a lock gets advice that never names that file as
+/// the place to write one.
+#[test]
+fn a_file_that_is_not_a_lock_is_refused_without_pointing_back_at_it() {
+    let out = run(bin().args(["render", "-t", "debian-12", "--lock", "/etc/passwd"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--lock /etc/passwd:"), "{err}");
+    assert!(
+        err.contains("patroni-bake lock --set patroni_version=V"),
+        "{err}"
+    );
+    assert!(!err.contains("--out /etc/passwd"), "{err}");
 }

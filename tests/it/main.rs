@@ -1,6 +1,7 @@
 //! The integration tests, one crate: the CLI, the golden files, the
 //! validators, hostile values, properties and `patroni-bake lock`.
 
+mod audit;
 mod cases;
 mod cli;
 mod common;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::*;
-use patroni_bake::input::{self as params, Validation};
+use patroni_bake::input as params;
 use patroni_bake::recipe::Recipe;
 use patroni_bake::render::{Format, Renderer};
 use proptest::prelude::*;
@@ -14,8 +14,9 @@ fn path() -> impl Strategy<Value = String> {
         .prop_map(|parts| format!("/{}", parts.join("/")))
 }
 
-fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
-    let extras = prop::sample::subsequence(
+/// Some of Patroni's extras.
+fn extras() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::sample::subsequence(
         vec![
             "etcd",
             "etcd3",
@@ -27,16 +28,19 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
             "kubernetes",
         ],
         0..4,
-    );
+    )
+}
+
+fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
     (
         (path(), path(), path(), path()),
         "[a-z_][a-z0-9_-]{0,12}",
         "[a-z_][a-z0-9_-]{0,12}",
         prop_oneof![
-            "[0-9]{1,2}\\.[0-9]{1,2}(\\.[0-9]{1,2})?(rc[0-9])?",
+            "(0|[1-9][0-9]?)\\.(0|[1-9][0-9]?)(\\.(0|[1-9][0-9]?))?(rc[0-9])?",
             Just("latest".to_string())
         ],
-        extras,
+        extras(),
         prop_oneof![
             Just(String::new()),
             "https?://[a-z]{1,8}(\\.[a-z]{2,4})?(:[0-9]{2,5})?(/[a-z%]{0,6})?"
@@ -95,7 +99,7 @@ proptest! {
     ) {
         let recipe = Recipe::embedded().unwrap();
         let given = params::given_map(&values, "proptest");
-        let plan = plan_of(&recipe, target, &given, Validation::Checked).unwrap();
+        let plan = plan_of(&recipe, target, &given).unwrap();
         let renderer = Renderer::new(&recipe).unwrap();
         let once = renderer.render_all(&plan).unwrap();
         let twice = Renderer::new(&recipe).unwrap().render_all(&plan).unwrap();

@@ -171,31 +171,36 @@ fn pgedge_shared_variables_render_every_family_with_ansibles_values() {
             "/var/lib/pgsql",
         ),
     ] {
-        let (code, unit, err) = unit_with(&["-t", target, "--vars", vars]);
-        assert_eq!(code, 0, "{target}: {err}");
-        assert!(
-            unit.contains(&format!(
-                "ExecStart={home}/.local/bin/patroni /etc/patroni/patroni.yaml"
-            )),
-            "{target}: {unit}"
-        );
-        assert!(!err.contains("did you mean"), "{target}: {err}");
-        assert_eq!(err.lines().count(), 1, "{target}: one note line: {err}");
-        let sh = text(&render(&["-t", target, "--vars", vars]).stdout);
-        assert!(sh.contains(&format!("HOME={home}")), "{target}");
-        // check with the same file is clean.
-        let dir = tempfile::tempdir().unwrap();
-        let args = |cmd: &'static str| [cmd, "-t", target, "--vars", vars, "--out"];
-        let out = bin().args(args("render")).arg(dir.path()).output().unwrap();
-        assert!(out.status.success(), "{target}: {}", text(&out.stderr));
-        let out = bin().args(args("check")).arg(dir.path()).output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{target}: {}",
-            text(&out.stderr)
-        );
+        renders_with_the_home_ansible_gives(vars, target, home);
     }
+}
+
+/// `vars` renders on `target` with `home` as the user's home, and check
+/// with the same file is clean.
+fn renders_with_the_home_ansible_gives(vars: &str, target: &str, home: &str) {
+    let (code, unit, err) = unit_with(&["-t", target, "--vars", vars]);
+    assert_eq!(code, 0, "{target}: {err}");
+    assert!(
+        unit.contains(&format!(
+            "ExecStart={home}/.local/bin/patroni /etc/patroni/patroni.yaml"
+        )),
+        "{target}: {unit}"
+    );
+    assert!(!err.contains("did you mean"), "{target}: {err}");
+    assert_eq!(err.lines().count(), 1, "{target}: one note line: {err}");
+    let sh = text(&render(&["-t", target, "--vars", vars]).stdout);
+    assert!(sh.contains(&format!("HOME={home}")), "{target}");
+    let dir = tempfile::tempdir().unwrap();
+    let args = |cmd: &'static str| [cmd, "-t", target, "--vars", vars, "--out"];
+    let out = bin().args(args("render")).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{target}: {}", text(&out.stderr));
+    let out = bin().args(args("check")).arg(dir.path()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{target}: {}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

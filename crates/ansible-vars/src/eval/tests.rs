@@ -1,32 +1,42 @@
 use super::*;
-use crate::recipe::Recipe;
+use crate::facts::facts_as_vars;
 use camino::Utf8Path;
 
-/// The variables of a YAML vars file, with the facts of `target`.
-fn vars(target: &str, yaml: &str) -> Vars {
-    let entries = crate::input::varsfile::parse(Utf8Path::new("all.yml"), yaml).unwrap();
+/// The facts a Debian 12 host gives (as patroni-bake's recipe has them).
+const DEBIAN_12: &str = r#"
+ansible_os_family = "Debian"
+ansible_distribution = "Debian"
+ansible_distribution_major_version = "12"
+ansible_distribution_release = "bookworm"
+ansible_pkg_mgr = "apt"
+ansible_service_mgr = "systemd"
+ansible_system = "Linux"
+ansible_python = { type = "CPython", version = { major = 3, minor = 11 } }
+"#;
+
+/// The variables of a YAML vars file, with the facts of a Debian 12 host;
+/// `pg_home` is a parameter (for the advice of --set).
+fn vars(yaml: &str) -> Vars {
+    let entries = crate::file::parse(Utf8Path::new("all.yml"), yaml).unwrap();
     let mut map: BTreeMap<String, Var> = entries
         .into_iter()
         .map(|e| {
             let origin = format!("all.yml:{}", e.line.unwrap_or(0));
-            (
-                e.key,
-                Var {
-                    raw: e.value,
-                    origin,
-                },
-            )
+            let raw = e.value;
+            (e.key, Var { raw, origin })
         })
         .collect();
-    map.extend(
-        crate::input::facts::target_facts(
-            &Recipe::embedded().unwrap().def,
-            target,
-            &BTreeMap::new(),
-        )
-        .unwrap(),
-    );
-    Vars::new(map, target, ["pg_home".to_string()])
+    let table: toml::Table = toml::from_str(DEBIAN_12).unwrap();
+    let facts = table
+        .into_iter()
+        .map(|(k, v)| {
+            let origin = "fact of debian-12".to_string();
+            let raw = Raw::from_toml(v);
+            (k, Var { raw, origin })
+        })
+        .collect();
+    map.extend(facts_as_vars(facts, "fact of debian-12"));
+    Vars::new(map, "debian-12", ["pg_home".to_string()])
 }
 
 fn text(v: &Vars, name: &str) -> String {
@@ -37,11 +47,8 @@ fn failure(v: &Vars, name: &str) -> Failure {
     v.get(name).unwrap_err()
 }
 
-#[test]
-fn expressions_and_filters_evaluate_as_in_ansible() {
-    let v = vars(
-        "debian-12",
-        r#"
+/// Expressions and filters as a group_vars file writes them.
+const EXPRESSIONS: &str = r#"
 pg_version: 17
 base: /srv
 cond: "{{ 'a' if pg_version > 16 else 'b' }}"
@@ -70,32 +77,38 @@ folded: >-
   "/var/lib/postgresql" if ansible_os_family == 'Debian' }}
 literal: |
   {{ base }}/lit
-"#,
-    );
-    for (name, want) in [
-        ("cond", "a"),
-        ("plus", "/srv/pg"),
-        ("tilde", "/srv/17"),
-        ("string", "17-x"),
-        ("int", "16"),
-        ("bool_yes", "True"),
-        ("bool_no", "False"),
-        ("lower", "abc"),
-        ("upper", "ABC"),
-        ("replace", "_a_b"),
-        ("trim", "x"),
-        ("join", "a,b"),
-        ("default", "dflt"),
-        ("d", "dd"),
-        ("ternary", "seventeen"),
-        ("regex", "/usr/pg17/bin"),
-        ("reference", "/srv/17/data"),
-        ("mixed", "x-17-"),
-        ("version", "True"),
-        ("folded", "/var/lib/postgresql"),
-        // Ansible keeps a template's final line break.
-        ("literal", "/srv/lit\n"),
-    ] {
+"#;
+
+/// What Ansible makes of each key of [`EXPRESSIONS`].
+const EVALUATED: [(&str, &str); 21] = [
+    ("cond", "a"),
+    ("plus", "/srv/pg"),
+    ("tilde", "/srv/17"),
+    ("string", "17-x"),
+    ("int", "16"),
+    ("bool_yes", "True"),
+    ("bool_no", "False"),
+    ("lower", "abc"),
+    ("upper", "ABC"),
+    ("replace", "_a_b"),
+    ("trim", "x"),
+    ("join", "a,b"),
+    ("default", "dflt"),
+    ("d", "dd"),
+    ("ternary", "seventeen"),
+    ("regex", "/usr/pg17/bin"),
+    ("reference", "/srv/17/data"),
+    ("mixed", "x-17-"),
+    ("version", "True"),
+    ("folded", "/var/lib/postgresql"),
+    // Ansible keeps a template's final line break.
+    ("literal", "/srv/lit\n"),
+];
+
+#[test]
+fn expressions_and_filters_evaluate_as_in_ansible() {
+    let v = vars(EXPRESSIONS);
+    for (name, want) in EVALUATED {
         assert_eq!(text(&v, name), want, "{name}");
     }
     let list = v.get("list").unwrap().unwrap();
@@ -103,64 +116,15 @@ literal: |
 }
 
 #[test]
-fn every_target_supplies_its_facts() {
-    let probe = "family: '{{ ansible_os_family }}'\n\
-                 dist: '{{ ansible_distribution }}'\n\
-                 major: '{{ ansible_distribution_major_version }}'\n\
-                 pkg: '{{ ansible_pkg_mgr }}'\n\
-                 modern: \"{{ ansible_facts['os_family'] }}\"\n";
-    for (target, family, dist, major, pkg) in [
-        ("debian-12", "Debian", "Debian", "12", "apt"),
-        ("debian-13", "Debian", "Debian", "13", "apt"),
-        ("ubuntu-22.04", "Debian", "Ubuntu", "22", "apt"),
-        ("ubuntu-24.04", "Debian", "Ubuntu", "24", "apt"),
-        ("rhel-8", "RedHat", "RedHat", "8", "dnf"),
-        ("rocky-8", "RedHat", "Rocky", "8", "dnf"),
-        ("alma-8", "RedHat", "AlmaLinux", "8", "dnf"),
-        ("rhel-9", "RedHat", "RedHat", "9", "dnf"),
-        ("rocky-9", "RedHat", "Rocky", "9", "dnf"),
-        ("alma-9", "RedHat", "AlmaLinux", "9", "dnf"),
-    ] {
-        let v = vars(target, probe);
-        assert_eq!(text(&v, "family"), family, "{target}");
-        assert_eq!(text(&v, "modern"), family, "{target}");
-        assert_eq!(text(&v, "dist"), dist, "{target}");
-        assert_eq!(text(&v, "major"), major, "{target}");
-        assert_eq!(text(&v, "pkg"), pkg, "{target}");
-    }
-    let release = "r: '{{ ansible_distribution_release }}'\n";
-    assert_eq!(text(&vars("debian-12", release), "r"), "bookworm");
-    assert_eq!(text(&vars("debian-13", release), "r"), "trixie");
-    assert_eq!(text(&vars("ubuntu-22.04", release), "r"), "jammy");
-    assert_eq!(text(&vars("ubuntu-24.04", release), "r"), "noble");
-    assert_eq!(text(&vars("rhel-9", release), "r"), "Plow");
-    assert_eq!(text(&vars("rocky-9", release), "r"), "Blue Onyx");
-    let version = "v: '{{ ansible_distribution_version }}'\n";
-    assert_eq!(text(&vars("ubuntu-24.04", version), "v"), "24.04");
-    let python = "p: '{{ ansible_python.version.major }}.{{ ansible_python.version.minor }}'\n";
-    for (target, want) in [
-        ("debian-12", "3.11"),
-        ("debian-13", "3.13"),
-        ("ubuntu-22.04", "3.10"),
-        ("ubuntu-24.04", "3.12"),
-        ("rhel-9", "3.9"),
-    ] {
-        assert_eq!(text(&vars(target, python), "p"), want, "{target}");
-    }
-}
-
-#[test]
 fn facts_only_the_host_knows_are_named_with_the_way_to_give_them() {
     let v = vars(
-        "debian-12",
         "owner: '{{ ansible_user_id }}'\narch: '{{ ansible_architecture }}'\n\
-         point: '{{ ansible_distribution_version }}'\nhost: '{{ inventory_hostname }}-x'\n",
+         point: '{{ ansible_distribution_version }}'\n",
     );
     for (key, fact) in [
         ("owner", "ansible_user_id"),
         ("arch", "ansible_architecture"),
         ("point", "ansible_distribution_version"),
-        ("host", "inventory_hostname"),
     ] {
         let f = failure(&v, key);
         assert_eq!(f.key, key);
@@ -176,7 +140,6 @@ fn facts_only_the_host_knows_are_named_with_the_way_to_give_them() {
 #[test]
 fn evaluation_is_lazy() {
     let v = vars(
-        "debian-12",
         "used: /srv/x\nsecret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\n\
          looked_up: \"{{ lookup('env', 'HOME') }}\"\nowner: '{{ ansible_user_id }}'\n\
          broken: '{{ unclosed'\n",
@@ -186,7 +149,7 @@ fn evaluation_is_lazy() {
 
 #[test]
 fn cycles_are_errors_naming_the_chain() {
-    let v = vars("debian-12", "a: '{{ b }}/x'\nb: '{{ c }}'\nc: '{{ a }}'\n");
+    let v = vars("a: '{{ b }}/x'\nb: '{{ c }}'\nc: '{{ a }}'\n");
     let f = failure(&v, "a");
     assert!(f.why.contains("cycle: a -> b -> c -> a"), "{}", f.why);
     assert_eq!(f.key, "a");
@@ -197,7 +160,6 @@ fn cycles_are_errors_naming_the_chain() {
 #[test]
 fn undefined_variables_and_syntax_errors_name_key_line_and_expression() {
     let v = vars(
-        "debian-12",
         "home: /srv\nbin: '{{ hom }}/bin'\nsyntax: '{{ home ~ }}'\nfilter: '{{ home | nosuch }}'\n",
     );
     let f = failure(&v, "bin");
@@ -217,10 +179,7 @@ fn undefined_variables_and_syntax_errors_name_key_line_and_expression() {
 
 #[test]
 fn a_failure_deep_in_a_chain_is_reported_where_it_is() {
-    let v = vars(
-        "debian-12",
-        "top: '{{ middle }}/x'\nmiddle: '{{ bottom }}'\nbottom: '{{ nope }}'\n",
-    );
+    let v = vars("top: '{{ middle }}/x'\nmiddle: '{{ bottom }}'\nbottom: '{{ nope }}'\n");
     let f = failure(&v, "top");
     assert_eq!(f.key, "bottom");
     assert_eq!(
@@ -234,20 +193,144 @@ fn a_failure_deep_in_a_chain_is_reported_where_it_is() {
 
 #[test]
 fn vault_values_are_errors_only_where_used() {
-    let v = vars(
-        "debian-12",
-        "pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\nuses: '{{ pw }}'\nfree: ok\n",
-    );
+    let v = vars("pw: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\nuses: '{{ pw }}'\nfree: ok\n");
     assert_eq!(text(&v, "free"), "ok");
     let f = failure(&v, "uses");
     assert_eq!(f.key, "pw");
     assert!(f.why.contains("encrypted with ansible-vault"), "{}", f.why);
-    assert!(f.why.contains("pw=VALUE"), "{}", f.why);
+    assert!(
+        f.why.contains("write the plain value in a vars file") && !f.why.contains("--fact"),
+        "a variable that is not a fact is not given with --fact: {}",
+        f.why
+    );
+    let v = vars("pg_home: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6638\n");
+    let f = failure(&v, "pg_home");
+    assert!(f.why.contains("--set pg_home=VALUE"), "{}", f.why);
+}
+
+#[test]
+fn magic_variables_are_refused_without_pointing_at_fact() {
+    let v = vars(
+        "host: '{{ inventory_hostname }}-x'\n\
+         other: \"{{ hostvars['db1']['x'] | default('y') }}\"\n\
+         via_vars: \"{{ vars['groups'] }}\"\n",
+    );
+    for (key, magic) in [
+        ("host", "inventory_hostname"),
+        ("other", "hostvars"),
+        ("via_vars", "groups"),
+    ] {
+        let f = failure(&v, key);
+        assert!(
+            f.why
+                .contains(&format!("`{magic}` is a variable that Ansible sets"))
+                && f.why.contains("--set")
+                && !f.why.contains("--fact"),
+            "{key}: {}",
+            f.why
+        );
+    }
+}
+
+#[test]
+fn undefined_names_and_missing_keys_do_not_point_at_fact() {
+    let v =
+        vars("a: '{{ nothere }}'\nm: {8: x}\nb: \"{{ m['8'] }}\"\nc: \"{{ vars['nothere'] }}\"\n");
+    for key in ["a", "b", "c"] {
+        let f = failure(&v, key);
+        assert!(!f.why.contains("--fact"), "{key}: {}", f.why);
+    }
+    assert!(failure(&v, "b").why.contains("default("));
+}
+
+#[test]
+fn mapping_keys_keep_their_yaml_type_when_indexed() {
+    let v = vars(
+        r#"
+dirs: {8: /el8, 12: /deb12, "9": /text9, yes: /true, ~: /null, 4.1: /float}
+major: "{{ dirs[ansible_distribution_major_version | int] }}"
+literal: "{{ dirs[8] }}"
+text_key: "{{ dirs['9'] }}"
+int_misses_text: "{{ dirs['8'] | default('missed') }}"
+text_misses_int: "{{ dirs[9] | default('missed') }}"
+bool: "{{ dirs[true] }}"
+none_key: "{{ dirs[none] }}"
+float: "{{ dirs[4.1] }}"
+member: "{{ 8 in dirs }}-{{ '8' in dirs }}"
+get: "{{ dirs.get(12) }}"
+"#,
+    );
+    for (name, want) in [
+        ("major", "/deb12"),
+        ("literal", "/el8"),
+        ("text_key", "/text9"),
+        ("int_misses_text", "missed"),
+        ("text_misses_int", "missed"),
+        ("bool", "/true"),
+        ("none_key", "/null"),
+        ("float", "/float"),
+        ("member", "True-False"),
+        ("get", "/deb12"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+}
+
+#[test]
+fn vars_is_every_variable_evaluated_on_demand() {
+    let v = vars(
+        r#"
+base: "{{ '/srv' }}/b"
+which: base
+index: "{{ vars['base'] }}/x"
+attr: "{{ vars.base }}/y"
+by_name: "{{ vars[which] }}"
+fact: "{{ vars['ansible_os_family'] }}"
+missing: "{{ vars['nope'] | default('d') }}"
+member: "{{ 'base' in vars }}"
+unused_bad: "{{ nope }}"
+"#,
+    );
+    for (name, want) in [
+        ("index", "/srv/b/x"),
+        ("attr", "/srv/b/y"),
+        ("by_name", "/srv/b"),
+        ("fact", "Debian"),
+        ("missing", "d"),
+        ("member", "True"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+}
+
+#[test]
+fn a_block_scalars_final_line_breaks_stay_after_an_expression() {
+    let v = vars(
+        "clip: |\n  {{ '/srv' }}\nkeep: |+\n  {{ '/srv' }}\n\nstrip: |-\n  {{ '/srv' }}\n\
+         control: |\n  {{ '/srv' -}}\nspaced: '  {{ \"/srv\" }}'\nindented: |2-\n    {{ '/srv' }}\n\
+         own: \"{{ 'a\\n' }}\\n\"\nlist: \"{{ [1] }}\"\n",
+    );
+    for (name, want) in [
+        ("clip", "/srv\n"),
+        ("keep", "/srv\n\n"),
+        ("strip", "/srv"),
+        ("control", "/srv\n"),
+        ("spaced", "  /srv"),
+        ("indented", "  /srv"),
+        ("own", "a\n"),
+    ] {
+        assert_eq!(text(&v, name), want, "{name}");
+    }
+    assert_eq!(
+        v.get("list").unwrap().unwrap().len(),
+        Some(1),
+        "one expression keeps its type"
+    );
 }
 
 #[test]
 fn unsafe_values_are_never_templated() {
-    let v = vars("debian-12", "raw: !unsafe '{{ not_a_template }}'\n");
+    let v = vars("raw: !unsafe '{{ not_a_template }}'\n");
     assert_eq!(text(&v, "raw"), "{{ not_a_template }}");
 }
 
@@ -256,7 +339,6 @@ fn a_fact_only_the_host_knows_is_never_replaced_by_a_default_or_a_test() {
     // Each would succeed on the empty value, and give another answer than
     // the host's fact would.
     let v = vars(
-        "debian-12",
         "dflt: \"{{ ansible_user_id | default('postgres') }}\"\n\
          defined: \"{{ 'a' if ansible_architecture is defined else 'b' }}\"\n\
          version: \"{{ ansible_distribution_version is version('12', '>=') }}\"\n\
@@ -301,7 +383,6 @@ fn a_fact_only_the_host_knows_is_never_replaced_by_a_default_or_a_test() {
     assert_eq!(text(&v, "plain"), "ok");
     // The facts the target knows still read through every spelling.
     let v = vars(
-        "debian-12",
         "a: \"{{ ansible_facts.os_family }}-{{ ansible_facts['python']['version']['major'] }}\"\n\
          b: \"{{ ansible_facts | length > 3 }}\"\n",
     );
@@ -312,10 +393,9 @@ fn a_fact_only_the_host_knows_is_never_replaced_by_a_default_or_a_test() {
 #[test]
 fn pythons_methods_and_ansibles_list_filters_evaluate() {
     let v = vars(
-        "rhel-9",
         r#"
 lower: "{{ ansible_os_family.lower() }}"
-starts: "{{ 'el' if ansible_distribution.startswith('Red') else 'other' }}"
+starts: "{{ 'deb' if ansible_distribution.startswith('Deb') else 'other' }}"
 split: "{{ 'etcd3,psycopg3'.split(',') | last }}"
 fmt: "{{ '/usr/pgsql-{}/bin'.format(17) }}"
 strip: "{{ '  /srv  '.strip() }}"
@@ -325,12 +405,12 @@ extras: "{{ ['psycopg2-binary', 'etcd'] | union(['etcd3']) | join(',') }}"
 "#,
     );
     for (key, want) in [
-        ("lower", "redhat"),
-        ("starts", "el"),
+        ("lower", "debian"),
+        ("starts", "deb"),
         ("split", "psycopg3"),
         ("fmt", "/usr/pgsql-17/bin"),
         ("strip", "/srv"),
-        ("get", "RedHat"),
+        ("get", "Debian"),
         ("joined", "/var/lib/pgsql/.local/bin"),
         ("extras", "psycopg2-binary,etcd,etcd3"),
     ] {
@@ -340,10 +420,7 @@ extras: "{{ ['psycopg2-binary', 'etcd'] | union(['etcd3']) | join(',') }}"
 
 #[test]
 fn python_percent_formatting_and_omit_are_explained() {
-    let v = vars(
-        "debian-12",
-        "pct: \"{{ '%s/bin' % '/srv' }}\"\nomitted: \"{{ nothing | default(omit) }}\"\n",
-    );
+    let v = vars("pct: \"{{ '%s/bin' % '/srv' }}\"\nomitted: \"{{ nothing | default(omit) }}\"\n");
     let f = failure(&v, "pct");
     assert!(f.why.contains("| format(value)"), "{}", f.why);
     let f = failure(&v, "omitted");

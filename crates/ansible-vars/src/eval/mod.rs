@@ -6,26 +6,27 @@
 //!
 //! The variables form one minijinja object whose lookups evaluate on
 //! demand and are cached; a lookup that is already being evaluated is a
-//! cycle. A failure deep in a chain of references is kept and reported for
-//! the variable where it happened, with the chain that needed it.
+//! cycle. A failure deep in a chain of references travels back up as the
+//! error of each template that looked it up, and is reported for the
+//! variable where it happened, with the chain that needed it.
 //!
-//! This folder is the evaluator alone: Ansible's filters and tests
-//! (filters.rs, list_filters.rs) and nested fact mappings (fact_map.rs).
-//! Reading vars files is varsfile.rs's; the target's facts are facts.rs's.
+//! This folder is the evaluator and the facts' nested mappings
+//! (fact_map.rs); Ansible's filters and tests are filters.rs's and
+//! list_filters.rs's, reading vars files file.rs's, facts as variables
+//! facts.rs's.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
-use minijinja::value::{Object, Value};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
 
-use crate::input::varsfile::Raw;
+use crate::filters;
+use crate::raw::Raw;
 use crate::suggest::did_you_mean;
-use fact_map::{misses_len, misses_since, record_miss, FactMap, Misses};
+use fact_map::{FactMap, Misses};
 
 mod fact_map;
-mod filters;
-mod list_filters;
 
 /// One variable: its value as written and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +48,8 @@ pub struct Failure {
     /// The variables that needed it, innermost first, with their origins.
     pub needed_by: Vec<(String, String)>,
 }
+
+impl std::error::Error for Failure {}
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,17 +102,19 @@ struct Inner {
     /// The names that are parameters (given with --set, not --fact).
     params: std::collections::BTreeSet<String>,
     state: Mutex<State>,
-    misses: Misses,
+    misses: Arc<Misses>,
 }
 
+/// What evaluation learns as it goes. minijinja looks a name up through
+/// `Object::get_value(&self)`, so this lives behind a lock (with the
+/// misses, the only shared state, private to this module). A failure is
+/// not kept here: it travels back to the template as an invalid value
+/// (see `get_value`).
 #[derive(Default)]
 struct State {
     cache: BTreeMap<String, Value>,
     /// The variables being evaluated, outermost first.
     stack: Vec<String>,
-    /// The first failure inside a lookup, which minijinja only sees as
-    /// an undefined value.
-    failure: Option<Failure>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -121,22 +126,50 @@ impl std::fmt::Debug for Inner {
 impl Object for Inner {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let name = key.as_str()?;
-        // A lookup failed already: this template fails with it, and
-        // evaluating more would only blur which variable was wrong.
-        if self.lock().failure.is_some() {
-            return None;
+        // Ansible's `vars`: every variable, by name, evaluated on demand.
+        if name == "vars" {
+            return Some(Value::from_object(AllVars(Arc::downgrade(self))));
         }
         match self.lookup(name) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
-                record_miss(&self.misses, name.to_string());
+                self.misses.record(name.to_string());
                 None
             }
-            Err(f) => {
-                self.lock().failure.get_or_insert(f);
-                None
-            }
+            // An invalid value: minijinja fails the template where it is
+            // looked up (even under `default(…)`), and the failure rides
+            // back as the error's source (`nested_failure`).
+            Err(f) => Some(Value::from(
+                minijinja::Error::new(ErrorKind::InvalidOperation, "a variable failed")
+                    .with_source(f),
+            )),
         }
+    }
+}
+
+/// Ansible's `vars` (`vars['pg_home']`, `vars[name]`, `vars.pg_home`):
+/// the variables as a mapping, each evaluated when it is looked up, as
+/// ansible-core 2.19 does (2.18 gave the value untemplated).
+/// (A weak reference: a template's value may be `vars` itself, kept in the
+/// cache of the variables it refers to.)
+#[derive(Debug)]
+struct AllVars(Weak<Inner>);
+
+impl Object for AllVars {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.upgrade()?.get_value(key)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let Some(inner) = self.0.upgrade() else {
+            return Enumerator::Empty;
+        };
+        let names = inner.vars.keys().map(|k| Value::from(k.as_str()));
+        Enumerator::Values(names.collect())
     }
 }
 
@@ -151,11 +184,12 @@ impl Vars {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(python_formatter);
-        // Ansible's Jinja drops the line break after a block tag and keeps
-        // a template's final line break (preserve_trailing_newlines).
+        // Ansible's Jinja drops the line break after a block tag and, as
+        // Jinja does, the template's final one, which Ansible then adds
+        // back (preserve_trailing_newlines: see `with_final_newlines`).
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
-            .keep_trailing_newline(true)
+            .keep_trailing_newline(false)
             .build()
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
@@ -167,14 +201,13 @@ impl Vars {
                 target: target.to_string(),
                 params: params.into_iter().collect(),
                 state: Mutex::new(State::default()),
-                misses: Misses::default(),
+                misses: Arc::default(),
             }),
         }
     }
 
     /// The value of `name`; `Ok(None)` when it is not defined.
     pub fn get(&self, name: &str) -> Result<Option<Value>, Failure> {
-        self.inner.lock().failure = None;
         self.inner.lookup(name)
     }
 
@@ -241,55 +274,28 @@ impl Inner {
         raw: &Raw,
         path: &str,
     ) -> Result<Value, Failure> {
+        if let Some(v) = plain_value(raw) {
+            return Ok(v);
+        }
         Ok(match raw {
-            Raw::Str(s) if is_template(s) => self.template(key, var, s)?,
-            Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
-            Raw::Int(s) => s
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or(Value::from(s.as_str())),
-            Raw::Float(s) => s
-                .parse::<f64>()
-                .map(Value::from)
-                .unwrap_or(Value::from(s.as_str())),
-            Raw::Bool(b) => Value::from(*b),
-            Raw::Null => Value::from(()),
+            Raw::Str(s) => self.template(key, var, s)?,
             Raw::List(items) => Value::from(
                 items
                     .iter()
                     .map(|i| self.value_at(key, var, i, path))
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Raw::Map(entries) => {
-                let entries = entries
-                    .iter()
-                    .map(|(k, v)| {
-                        Ok((
-                            k.clone(),
-                            self.value_at(key, var, v, &format!("{path}.{k}"))?,
-                        ))
-                    })
-                    .collect::<Result<BTreeMap<_, _>, Failure>>()?;
-                if is_host_fact(key) {
-                    Value::from_object(FactMap {
-                        path: path.to_string(),
-                        entries,
-                        misses: self.misses.clone(),
-                    })
-                } else {
-                    Value::from(entries)
-                }
-            }
+            Raw::Map(entries) => self.map_value(key, var, entries, path)?,
             Raw::Vault => {
-                let how = if self.params.contains(key) {
-                    "--set"
+                let way_out = if self.params.contains(key) {
+                    format!("pass the plain value with --set {key}=VALUE")
                 } else {
-                    "--fact"
+                    "write the plain value in a vars file, or set the parameter that needs it with --set instead".into()
                 };
                 return Err(self.failure(
                     key,
                     var,
-                    format!("the value is encrypted with ansible-vault (!vault), which patroni-bake does not decrypt; pass the plain value with {how} {key}=VALUE"),
+                    format!("the value is encrypted with ansible-vault (!vault), which is never decrypted here; {way_out}"),
                 ));
             }
             Raw::Other(what) => {
@@ -299,13 +305,44 @@ impl Inner {
                     format!("the value is {what}, which a template cannot use"),
                 ))
             }
+            Raw::Unsafe(_) | Raw::Int(_) | Raw::Float(_) | Raw::Bool(_) | Raw::Null => {
+                unreachable!("plain_value takes every scalar")
+            }
         })
+    }
+
+    /// A mapping, its values templated and its keys as YAML typed them
+    /// (`m[8]` finds the key `8:`, `m['8']` does not, as in Python). The
+    /// facts' mappings (keys from the facts given, text) record the keys they
+    /// lack ([`FactMap`]).
+    fn map_value(
+        self: &Arc<Self>,
+        key: &str,
+        var: &Var,
+        entries: &[(Raw, Raw)],
+        path: &str,
+    ) -> Result<Value, Failure> {
+        let mut map = BTreeMap::new();
+        for (k, v) in entries {
+            let k = plain_value(k).unwrap_or_else(|| Value::from(k.type_name()));
+            let inner = format!("{path}.{k}");
+            map.insert(k, self.value_at(key, var, v, &inner)?);
+        }
+        if !is_host_fact(key) {
+            return Ok(Value::from_object(map));
+        }
+        let entries = map.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        Ok(Value::from_object(FactMap {
+            path: path.to_string(),
+            entries,
+            misses: Arc::downgrade(&self.misses),
+        }))
     }
 
     fn template(self: &Arc<Self>, key: &str, var: &Var, src: &str) -> Result<Value, Failure> {
         let escaped = escape_backslashes(src);
         let src = escaped.as_str();
-        let before = misses_len(&self.misses);
+        let before = self.misses.len();
         let ctx = Value::from_dyn_object(self.clone());
         // Ansible keeps the type of a value that is one expression (a list
         // stays a list, a bool a bool). An undefined result is printed
@@ -320,12 +357,18 @@ impl Inner {
             Some(Ok(v)) if !v.is_undefined() => Ok(v),
             Some(Err(e)) => Err(e),
             _ => {
-                self.take_nested(key, var)?;
-                self.env.render_str(src, ctx).map(Value::from)
+                let rendered = self.env.render_str(src, ctx);
+                rendered.map(|out| Value::from(with_final_newlines(src, out)))
             }
         };
-        self.take_nested(key, var)?;
-        let missed = misses_since(&self.misses, before);
+        if let Err(e) = &result {
+            if let Some(nested) = nested_failure(e) {
+                let mut f = nested.clone();
+                f.needed_by.push((key.to_string(), var.origin.clone()));
+                return Err(f);
+            }
+        }
+        let missed = self.misses.since(before);
         // The host has every fact: a template that asked for one this
         // target cannot know fails even where `default(…)`, `is defined`
         // or a test on the empty value let it succeed, because its value
@@ -344,33 +387,27 @@ impl Inner {
     /// Why a template cannot use `fact`, and how to give it.
     fn unknown_fact(&self, fact: &str) -> String {
         let target = &self.target;
+        let root = fact.split(['.', '[']).next().unwrap_or(fact);
+        if MAGIC.contains(&root) {
+            return format!(
+                "`{root}` is a variable that Ansible sets for each host when the play runs, unknown when rendering for {target}; set the parameter that needs it with --set instead"
+            );
+        }
         if let Some(short) = fact
             .strip_prefix("ansible_facts['")
             .and_then(|f| f.strip_suffix("']"))
         {
             return format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact ansible_{short}=VALUE"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target}; give its value with --fact ansible_{short}=VALUE"
             );
         }
         match fact.split_once('.') {
             Some((root, _)) => format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target} (it knows only part of `{root}`); set the parameter that needs it with --set instead"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target} (only part of `{root}` is known); set the parameter that needs it with --set instead"
             ),
             None => format!(
-                "`{fact}` is an Ansible fact that patroni-bake cannot know when it renders for {target}; give its value with --fact {fact}=VALUE"
+                "`{fact}` is an Ansible fact that only the host knows, unknown when rendering for {target}; give its value with --fact {fact}=VALUE"
             ),
-        }
-    }
-
-    /// A failure inside a lookup of this template's, with this variable
-    /// added to the chain that needed it.
-    fn take_nested(&self, key: &str, var: &Var) -> Result<(), Failure> {
-        match self.lock().failure.take() {
-            Some(mut f) => {
-                f.needed_by.push((key.to_string(), var.origin.clone()));
-                Err(f)
-            }
-            None => Ok(()),
         }
     }
 
@@ -382,15 +419,15 @@ impl Inner {
         match e.kind() {
             ErrorKind::SyntaxError => format!("Jinja syntax error: {detail}"),
             ErrorKind::UndefinedError => match missing {
-                Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get patroni-bake's default".into(),
+                Some(name) if name == "omit" => "`omit` is Ansible's placeholder for a module argument left out; a variable set to it holds the placeholder, not the role's default. Leave the key out of the vars file to get the default".into(),
                 Some(name) => format!(
-                    "`{name}` is undefined{}; define it in a vars file, or give it with --fact {name}=VALUE",
+                    "`{name}` is undefined{}; define it in a vars file (--vars), or set the parameter that needs it with --set instead",
                     did_you_mean(&name, self.vars.keys().map(String::as_str))
                 ),
-                None => format!("{detail} (give the missing value with --fact NAME=VALUE)"),
+                None => format!("{detail}: a mapping lacks that key or a value that attribute; check it (a YAML key keeps its type: `8:` is the number 8, `'8':` the text), or give a fallback with `| default(VALUE)`"),
             },
             ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => format!(
-                "{detail}: patroni-bake evaluates Jinja with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
+                "{detail}: Jinja is evaluated here with Ansible's common filters and tests, and no lookups or plugins (they need the controller); set the value with --set instead"
             ),
             ErrorKind::InvalidOperation if detail.contains("% operator") => format!(
                 "{detail}: Python's `'…%s…' % value` formatting is not Jinja; write `'…' ~ value ~ '…'` or `'…%s…' | format(value)`"
@@ -398,6 +435,39 @@ impl Inner {
             _ => detail,
         }
     }
+}
+
+/// A value that is what it is, with nothing to template: a scalar (a
+/// string without `{{`, `{%` or `{#`, or `!unsafe`); `None` for the rest.
+fn plain_value(raw: &Raw) -> Option<Value> {
+    Some(match raw {
+        Raw::Str(s) if is_template(s) => return None,
+        Raw::Str(s) | Raw::Unsafe(s) => Value::from(s.as_str()),
+        Raw::Int(s) => s
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::from(s.as_str())),
+        Raw::Float(s) => s
+            .parse::<f64>()
+            .map(Value::from)
+            .unwrap_or(Value::from(s.as_str())),
+        Raw::Bool(b) => Value::from(*b),
+        Raw::Null => Value::from(()),
+        Raw::List(_) | Raw::Map(_) | Raw::Vault | Raw::Other(_) => return None,
+    })
+}
+
+/// The failure of a variable that this template looked up, where that is
+/// why it failed (see `Inner::get_value`).
+fn nested_failure(e: &minijinja::Error) -> Option<&Failure> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(f) = s.downcast_ref::<Failure>() {
+            return Some(f);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// `s` for a message: control characters (a line break) escaped, quotes
@@ -419,7 +489,6 @@ pub fn is_template(s: &str) -> bool {
     s.contains("{{") || s.contains("{%") || s.contains("{#")
 }
 
-/// The expression of a value that is exactly one `{{ … }}`.
 /// Values printed into a template as Ansible (Python's str) prints them:
 /// null as nothing, booleans as `True` and `False`.
 fn python_formatter(
@@ -490,8 +559,31 @@ fn escape_backslashes(src: &str) -> String {
     out
 }
 
+/// `out` with as many final line breaks as the template `src` has, as
+/// Ansible's `do_template` pads them back after Jinja dropped one (`{{ x
+/// }}` in a `|` block gives `x` and a line break, even after `-}}`).
+fn with_final_newlines(src: &str, mut out: String) -> String {
+    let count = |s: &str| s.len() - s.trim_end_matches('\n').len();
+    let missing = count(src).saturating_sub(count(&out));
+    out.extend(std::iter::repeat_n('\n', missing));
+    out
+}
+
+/// The expression of a value that is exactly one `{{ … }}`, which
+/// Ansible gives its own type (a list stays a list). Text around it, even
+/// a space or the final line break of a `|` or `>` block, makes the value
+/// a string (`"  {{ x }}"` is `"  /srv"`), unless a `-` of the delimiter
+/// strips the spaces on its side.
 fn single_expression(s: &str) -> Option<&str> {
-    let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let s = match s.trim_start() {
+        t if t.starts_with("{{-") => t,
+        _ => s,
+    };
+    let s = match s.trim_end() {
+        t if t.ends_with("-}}") && !s[t.len()..].contains('\n') => t,
+        _ => s,
+    };
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?;
     if inner.contains("{{") || inner.contains("}}") || inner.contains("{%") || inner.contains("{#")
     {
         return None;

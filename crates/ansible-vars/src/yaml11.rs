@@ -8,15 +8,18 @@
 //! built here, with PyYAML's resolver patterns.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use fancy_regex::Regex;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::varsfile::Raw;
+use crate::raw::Raw;
 
 /// A node of the document, anchors resolved, types not yet given.
 #[derive(Debug, Clone)]
-pub enum Node {
+pub(crate) enum Node {
     Scalar {
         text: String,
         plain: bool,
@@ -30,7 +33,7 @@ pub enum Node {
 
 /// The document's root node (`None` for an empty document), or the error
 /// with its 1-based line and column.
-pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
+pub(crate) fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
     let mut builder = Builder::default();
     Parser::new_from_str(text)
         .load(&mut builder, true)
@@ -56,7 +59,7 @@ pub fn load(text: &str) -> Result<Option<Node>, (String, usize, usize)> {
 }
 
 /// The top level of a document, as vars files and cloud-config need it.
-pub enum Top {
+pub(crate) enum Top {
     Map(Vec<(Node, Node)>),
     /// No document, or a null one (only comments or `---`).
     Empty,
@@ -65,7 +68,7 @@ pub enum Top {
 }
 
 /// [`load`], then the top level's shape.
-pub fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
+pub(crate) fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
     Ok(match load(text)? {
         Some(Node::Map(pairs)) => Top::Map(pairs),
         None => Top::Empty,
@@ -73,6 +76,38 @@ pub fn load_top(text: &str) -> Result<Top, (String, usize, usize)> {
             Raw::Null => Top::Empty,
             other => Top::Other(other.type_name()),
         },
+    })
+}
+
+/// A YAML syntax error, where it is (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The top level of a YAML document, as PyYAML reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopLevel {
+    Mapping,
+    /// No document, or a null one (only comments or `---`).
+    Empty,
+    /// Anything else, by what it is (`a list`, `a string`).
+    Other(&'static str),
+}
+
+/// What the top level of `text` is (a cloud-config must be a mapping).
+pub fn yaml_top_level(text: &str) -> Result<TopLevel, YamlError> {
+    let top = load_top(text).map_err(|(message, line, column)| YamlError {
+        message,
+        line,
+        column,
+    })?;
+    Ok(match top {
+        Top::Map(_) => TopLevel::Mapping,
+        Top::Empty => TopLevel::Empty,
+        Top::Other(what) => TopLevel::Other(what),
     })
 }
 
@@ -157,9 +192,11 @@ impl MarkedEventReceiver for Builder {
 
 /// A mapping's pairs with its merge keys (`<<: *a`, `<<: [*a, *b]`)
 /// applied: its own keys win over merged ones, and among merged mappings
-/// the later one wins (as Ansible gives them). Keys repeated in the
-/// mapping itself are kept in order; the later wins where they are read.
-pub fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String> {
+/// the later one wins (as Ansible gives them). Keys are compared as the
+/// values PyYAML makes of them (`8` and `'8'` are two keys). Keys repeated
+/// in the mapping itself are kept in order; the later wins where they are
+/// read.
+pub(crate) fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String> {
     let is_merge = |k: &Node| matches!(k, Node::Scalar { text, plain: true, .. } if text == "<<");
     let own: Vec<(Node, Node)> = pairs
         .iter()
@@ -177,34 +214,24 @@ pub fn merged_pairs(pairs: &[(Node, Node)]) -> Result<Vec<(Node, Node)>, String>
                 return Err("`<<` merges something that is not a mapping; it must merge a mapping (`<<: *anchor`)".into());
             };
             for (k, v) in merged_pairs(inner)? {
-                let name = key_text(&k);
-                out.retain(|(ok, _)| key_text(ok) != name);
+                let key = raw(&k);
+                out.retain(|(ok, _)| raw(ok) != key);
                 out.push((k, v));
             }
         }
     }
-    out.retain(|(k, _)| !own.iter().any(|(ok, _)| key_text(ok) == key_text(k)));
+    out.retain(|(k, _)| !own.iter().any(|(ok, _)| raw(ok) == raw(k)));
     out.extend(own);
     Ok(out)
 }
 
-/// A key as text (Jinja looks keys up by name), as Python's str() of the
-/// value PyYAML makes of it.
-pub fn key_text(k: &Node) -> String {
-    match raw(k) {
-        Raw::Str(s) | Raw::Int(s) | Raw::Float(s) | Raw::Unsafe(s) => s,
-        Raw::Bool(b) => if b { "True" } else { "False" }.into(),
-        Raw::Null => "None".into(),
-        other => other.type_name().into(),
-    }
-}
-
-/// A node as the value Ansible would have, YAML 1.1 types applied.
-pub fn raw(node: &Node) -> Raw {
+/// A node as the value Ansible would have, YAML 1.1 types applied (a
+/// mapping's keys too: `8:` is the integer 8, `yes:` the boolean true).
+pub(crate) fn raw(node: &Node) -> Raw {
     match node {
         Node::Seq(items) => Raw::List(items.iter().map(raw).collect()),
         Node::Map(pairs) => match merged_pairs(pairs) {
-            Ok(pairs) => Raw::Map(pairs.iter().map(|(k, v)| (key_text(k), raw(v))).collect()),
+            Ok(pairs) => Raw::Map(pairs.iter().map(|(k, v)| (raw(k), raw(v))).collect()),
             Err(_) => Raw::Other("a mapping with a bad merge key"),
         },
         Node::Scalar {
@@ -240,7 +267,7 @@ fn tagged(t: &Tag, text: &str) -> Raw {
 }
 
 /// PyYAML's implicit resolvers for a plain scalar (YAML 1.1).
-pub fn resolve_plain(text: &str) -> Raw {
+pub(crate) fn resolve_plain(text: &str) -> Raw {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Raw::Null,
         "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -251,8 +278,12 @@ pub fn resolve_plain(text: &str) -> Raw {
         }
         _ => {}
     }
-    if let Some(n) = yaml11_int(text) {
-        return Raw::Int(n.to_string());
+    match yaml11_int(text) {
+        Some(Ok(n)) => return Raw::Int(n.to_string()),
+        Some(Err(())) => {
+            return Raw::Other("a number that YAML 1.1 cannot read (PyYAML fails on it)")
+        }
+        None => {}
     }
     if let Some(f) = yaml11_float(text) {
         return Raw::Float(f);
@@ -260,104 +291,96 @@ pub fn resolve_plain(text: &str) -> Raw {
     Raw::Str(text.to_string())
 }
 
-/// `[-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
-/// | [-+]?[1-9][0-9_]*(:[0-5]?[0-9])+`, valued as PyYAML's construct_yaml_int.
-fn yaml11_int(text: &str) -> Option<i128> {
-    let (neg, body) = match text.as_bytes().first()? {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let digits = |s: &str, radix: u32| {
-        !s.is_empty()
-            && s.chars().all(|c| c == '_' || c.is_digit(radix))
-            && s.chars().any(|c| c != '_')
-    };
-    let parse = |s: &str, radix: u32| i128::from_str_radix(&s.replace('_', ""), radix).ok();
-    let value = if let Some(b) = body.strip_prefix("0b") {
-        digits(b, 2).then(|| parse(b, 2)).flatten()?
-    } else if let Some(x) = body.strip_prefix("0x") {
-        digits(x, 16).then(|| parse(x, 16)).flatten()?
-    } else if body == "0" {
-        0
-    } else if let Some(o) = body.strip_prefix('0') {
-        digits(o, 8).then(|| parse(o, 8)).flatten()?
-    } else if body.contains(':') {
-        sexagesimal_int(body)?
-    } else if body.starts_with(|c: char| c.is_ascii_digit()) && digits(body, 10) {
-        parse(body, 10)?
+/// PyYAML's (6.x) implicit resolver for `tag:yaml.org,2002:int`, verbatim.
+const INT_PATTERN: &str = r"^(?:[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+
+    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$";
+
+/// PyYAML's (6.x) implicit resolver for `tag:yaml.org,2002:float`, verbatim
+/// (a sign before `.5` or `.nan` makes text, `.Inf` is a float, `.iNf` text).
+const FLOAT_PATTERN: &str = r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$";
+
+static INT_RE: LazyLock<Regex> = LazyLock::new(|| verbose(INT_PATTERN));
+static FLOAT_RE: LazyLock<Regex> = LazyLock::new(|| verbose(FLOAT_PATTERN));
+
+/// A pattern written as PyYAML writes it, with `re.X`. (Python's `$` also
+/// matches before a final line break, which a plain scalar never ends with.)
+fn verbose(pattern: &str) -> Regex {
+    Regex::new(&format!("(?x){pattern}")).expect("PyYAML's patterns compile")
+}
+
+fn matches(re: &Regex, text: &str) -> bool {
+    re.is_match(text).unwrap_or(false)
+}
+
+/// The sign of a number as PyYAML's constructors take it off.
+fn split_sign(value: &str) -> (bool, &str) {
+    match value.as_bytes().first() {
+        Some(b'-') => (true, &value[1..]),
+        Some(b'+') => (false, &value[1..]),
+        _ => (false, value),
+    }
+}
+
+/// A plain scalar that YAML 1.1 reads as an integer, valued as PyYAML's
+/// `construct_yaml_int`: underscores dropped, then `0b`, `0x`, a leading
+/// `0` (octal: `0_1` is 1, `08` is no integer at all), `:` (base 60).
+/// `Err` where PyYAML itself fails (`0b_`).
+fn yaml11_int(text: &str) -> Option<Result<i128, ()>> {
+    if !matches(&INT_RE, text) {
+        return None;
+    }
+    let cleaned = text.replace('_', "");
+    let (neg, value) = split_sign(&cleaned);
+    let parsed = if value == "0" {
+        Ok(0)
+    } else if let Some(b) = value.strip_prefix("0b") {
+        i128::from_str_radix(b, 2).map_err(|_| ())
+    } else if let Some(x) = value.strip_prefix("0x") {
+        i128::from_str_radix(x, 16).map_err(|_| ())
+    } else if value.starts_with('0') {
+        i128::from_str_radix(value, 8).map_err(|_| ())
+    } else if value.contains(':') {
+        value.split(':').try_fold(0i128, |acc, part| {
+            part.parse::<i128>().map(|d| acc * 60 + d).map_err(|_| ())
+        })
     } else {
-        return None;
+        value.parse::<i128>().map_err(|_| ())
     };
-    Some(if neg { -value } else { value })
+    Some(parsed.map(|v| if neg { -v } else { v }))
 }
 
-fn sexagesimal_int(body: &str) -> Option<i128> {
-    let mut parts = body.split(':');
-    let first = parts.next()?;
-    if !first.starts_with(|c: char| ('1'..='9').contains(&c))
-        || !first.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return None;
-    }
-    let mut value: i128 = first.replace('_', "").parse().ok()?;
-    for p in parts {
-        let ok = (1..=2).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit());
-        let n: i128 = p.parse().ok().filter(|n| ok && *n < 60)?;
-        value = value * 60 + n;
-    }
-    Some(value)
-}
-
-/// PyYAML's float pattern: the text as written, lower case and without
+/// A plain scalar that YAML 1.1 reads as a float, as PyYAML's
+/// `construct_yaml_float` values it: the text lower case and without
 /// underscores (so that a message can show `4.10`, which is the number
 /// 4.1), or the value of a sexagesimal one.
 fn yaml11_float(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['-', '+']);
-    if unsigned == ".inf" {
-        return Some(
-            if lower.starts_with('-') {
-                "-inf"
-            } else {
-                "inf"
-            }
-            .into(),
-        );
-    }
-    if lower == ".nan" {
-        return Some("nan".into());
-    }
-    if !text.contains('.') {
+    if !matches(&FLOAT_RE, text) {
         return None;
     }
-    let (int_part, rest) = unsigned.split_once('.')?;
-    if int_part.contains(':') {
-        let whole = sexagesimal_int(int_part)? as f64;
-        let frac: f64 = format!("0.{}", rest.replace('_', "")).parse().ok()?;
-        let sign = if lower.starts_with('-') { "-" } else { "" };
-        return Some(format!("{sign}{}", whole + frac));
+    let cleaned = text.replace('_', "").to_ascii_lowercase();
+    let (neg, value) = split_sign(&cleaned);
+    let sign = if neg { "-" } else { "" };
+    match value {
+        ".inf" => Some(format!("{sign}inf")),
+        ".nan" => Some("nan".into()),
+        _ if value.contains(':') => {
+            let total = value.split(':').try_fold(0f64, |acc, part| {
+                part.parse::<f64>().map(|d| acc * 60.0 + d).ok()
+            })?;
+            Some(format!("{sign}{total}"))
+        }
+        _ => {
+            value.parse::<f64>().ok()?;
+            Some(cleaned)
+        }
     }
-    let int_ok =
-        int_part.is_empty() && !rest.is_empty() && rest.starts_with(|c: char| c.is_ascii_digit())
-            || int_part.starts_with(|c: char| c.is_ascii_digit())
-                && int_part.chars().all(|c| c.is_ascii_digit() || c == '_');
-    let (frac, exp) = match rest.split_once('e') {
-        Some((f, e)) => (f, Some(e)),
-        None => (rest, None),
-    };
-    let frac_ok = frac
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
-    let exp_ok = exp.is_none_or(|e| {
-        e.len() > 1 && e.starts_with(['-', '+']) && e[1..].chars().all(|c| c.is_ascii_digit())
-    });
-    if !(int_ok && frac_ok && exp_ok) || frac.contains('.') {
-        return None;
-    }
-    let cleaned = lower.replace('_', "");
-    cleaned.parse::<f64>().ok()?;
-    Some(cleaned)
 }
 
 #[cfg(test)]
@@ -404,7 +427,12 @@ mod tests {
         merged_pairs(&pairs)
             .unwrap()
             .iter()
-            .map(|(k, v)| (key_text(k), raw(v)))
+            .map(|(k, v)| {
+                let Raw::Str(k) = raw(k) else {
+                    panic!("a key that is not text")
+                };
+                (k, raw(v))
+            })
             .collect()
     }
 
@@ -422,10 +450,70 @@ mod tests {
     fn merge_keys_own_keys_win_then_the_later_mapping() {
         let t = top("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nm:\n  <<: [*a, *b]\n  y: 3\n");
         let Raw::Map(m) = &t[2].1 else { panic!() };
-        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            let k = Raw::Str(k.into());
+            m.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        };
         assert_eq!(get("x"), Some(Raw::Int("2".into())));
         assert_eq!(get("y"), Some(Raw::Int("3".into())));
         assert_eq!(get("z"), Some(Raw::Int("2".into())));
+    }
+
+    #[test]
+    fn numbers_follow_pyyamls_patterns_exactly() {
+        assert_eq!(scalar("0_1"), Raw::Int("1".into()), "octal with '_'");
+        assert_eq!(scalar("0_"), Raw::Int("0".into()));
+        assert_eq!(scalar("0_40000"), Raw::Int("16384".into()));
+        assert_eq!(scalar("+040000"), Raw::Int("16384".into()));
+        assert_eq!(scalar("0x_4000"), Raw::Int("16384".into()));
+        assert_eq!(
+            scalar("016384"),
+            Raw::Str("016384".into()),
+            "8 is no octal digit"
+        );
+        assert_eq!(scalar("08"), Raw::Str("08".into()));
+        assert_eq!(scalar("0_16384"), Raw::Str("0_16384".into()));
+        assert_eq!(scalar("4:33:64"), Raw::Str("4:33:64".into()));
+        assert_eq!(scalar("4:33:4"), Raw::Int("16384".into()));
+        assert_eq!(scalar("016384.0"), Raw::Float("016384.0".into()));
+        assert_eq!(
+            scalar("-.5"),
+            Raw::Str("-.5".into()),
+            "no sign before a bare dot"
+        );
+        assert_eq!(scalar(".Inf"), Raw::Float("inf".into()));
+        assert_eq!(scalar("-.INF"), Raw::Float("-inf".into()));
+        assert_eq!(scalar(".iNf"), Raw::Str(".iNf".into()));
+        assert_eq!(scalar("-.nan"), Raw::Str("-.nan".into()));
+        assert_eq!(scalar("0:30.5"), Raw::Float("30.5".into()));
+        assert_eq!(
+            scalar("1.5e3"),
+            Raw::Str("1.5e3".into()),
+            "the exponent needs a sign"
+        );
+        assert_eq!(scalar("1.5e+3"), Raw::Float("1.5e+3".into()));
+        assert!(matches!(scalar("0b_"), Raw::Other(_)), "PyYAML fails on it");
+    }
+
+    #[test]
+    fn mapping_keys_keep_their_yaml_type() {
+        let t = top("m: {8: a, '9': b, yes: c, ~: d, 4.10: e, 0o10: f}\n");
+        let Raw::Map(m) = &t[0].1 else { panic!() };
+        let keys: Vec<&Raw> = m.iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            [
+                &Raw::Int("8".into()),
+                &Raw::Str("9".into()),
+                &Raw::Bool(true),
+                &Raw::Null,
+                &Raw::Float("4.10".into()),
+                &Raw::Str("0o10".into()),
+            ]
+        );
+        let t = top("a: &a {8: x}\nm:\n  <<: *a\n  '8': y\n");
+        let Raw::Map(m) = &t[1].1 else { panic!() };
+        assert_eq!(m.len(), 2, "8 and '8' are two keys: {m:?}");
     }
 
     #[test]

@@ -101,7 +101,7 @@ fn compile(pattern: &str, kwargs: &Kwargs) -> Result<fancy_regex::Regex, Error> 
     fancy_regex::Regex::new(&format!("{flags}{pattern}")).map_err(|e| {
         Error::new(
             ErrorKind::InvalidOperation,
-            format!("bad regular expression {pattern:?}: {e}; patroni-bake takes Python's re syntax (lookaround and backreferences included)"),
+            format!("bad regular expression {pattern:?}: {e}; Python's re syntax is taken (lookaround and backreferences included)"),
         )
     })
 }
