@@ -7,11 +7,29 @@
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
 # changed; the last line is changed=N, and a second run reports changed=0.
+# sh install.sh --check [--diff] changes nothing: each step prints ok or
+# would change (what and why; --diff: the texts it would write, as unified
+# diffs), and the last line is would_change=N. Exit codes: 0 installed, or
+# converged; 3 (--check) something would change; 2 a wrong argument; 1
+# anything else failed (--check: could not check). cloud-init's copy of
+# this script only installs: it has no check mode.
 set -eu
 umask 022
 
 changed=0
 current_step='start'
+# install, or check (nothing is written); with check, show_diff=yes prints
+# the diffs.
+mode=install
+show_diff=no
+# One install at a time: an install holds this file's lock (exclusive), a
+# check a shared one. The kernel drops a lock with its holder, so the file
+# of a run killed outright blocks nobody; a run removes it when it ends.
+lock_file=/run/patroni-bake.lock
+lock_held=no
+# Set once the check's last line is printed: its exit 3 is the answer,
+# every other failure of a check is "could not check" (1).
+checked=no
 # A step that changes something it must undo on failure names the undoing
 # function here while it runs (the Patroni step: the previous install).
 on_failure=''
@@ -21,11 +39,19 @@ on_exit() {
     if [ -n "${tmp:-}" ]; then
         rm -f "$tmp"
     fi
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] && [ "$checked" = no ]; then
         if [ -n "$on_failure" ]; then
             "$on_failure" || true
         fi
         printf 'patroni-bake: step "%s" failed (exit %s); nothing after it ran\n' "$current_step" "$rc" >&2
+    fi
+    # Removed while held, so that a waiter that gets this file's lock after
+    # us sees it is gone (take_lock) and locks the next one.
+    if [ "$lock_held" = yes ] && [ "$mode" = install ]; then
+        rm -f "$lock_file"
+    fi
+    if [ "$rc" -ne 0 ] && [ "$mode" = check ] && [ "$checked" = no ]; then
+        exit 1
     fi
 }
 trap on_exit EXIT
@@ -33,6 +59,96 @@ trap on_exit EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# (cloud-init's copy has the install's line only: it takes no argument.)
+usage() {
+    echo 'usage: sh install.sh [--check [--diff]]'
+    echo '  (none)          install; exit 0, or 1 when a step failed'
+    echo '  --check         change nothing, print what would change; exit 0 converged,'
+    echo '                  3 something would change, 1 could not check'
+    echo '  --check --diff  the same, with unified diffs of the texts it would write'
+}
+
+# A wrong argument changes nothing and is no failed step: exit 2.
+parse_args() {
+    for a in "$@"; do
+        case $a in
+            --check) mode=check ;;
+            --diff) show_diff=yes ;;
+            -h | --help) usage; trap - EXIT; exit 0 ;;
+            *)
+                printf 'patroni-bake: unknown argument "%s"\n' "$a" >&2
+                usage >&2
+                trap - EXIT
+                exit 2
+                ;;
+        esac
+    done
+    if [ "$show_diff" = yes ] && [ "$mode" != check ]; then
+        echo 'patroni-bake: --diff shows what --check finds, so it needs --check: sh install.sh --check --diff' >&2
+        usage >&2
+        trap - EXIT
+        exit 2
+    fi
+}
+
+# Wait for an install (or, for an install, a check) that runs already, at
+# most 600 s, naming the pid that holds the lock; then hold it to the end.
+# A check writes nothing: it only waits where the lock file exists.
+take_lock() {
+    if ! command -v flock >/dev/null 2>&1; then
+        echo 'patroni-bake: the command flock (util-linux) is missing; it keeps two installs apart' >&2
+        exit 1
+    fi
+    while :; do
+        if [ "$mode" = check ]; then
+            [ -e "$lock_file" ] || return 0
+            exec 9<"$lock_file"
+            how=-s
+        else
+            exec 9>>"$lock_file"
+            how=-x
+        fi
+        if ! flock -n "$how" 9; then
+            printf 'patroni-bake: waiting (at most 600 s) for install.sh, pid %s, which holds %s\n' \
+                "$(cat "$lock_file" 2>/dev/null || true)" "$lock_file" >&2
+            if ! flock -w 600 "$how" 9; then
+                printf 'patroni-bake: gave up after 600 s: pid %s still holds %s\n' \
+                    "$(cat "$lock_file" 2>/dev/null || true)" "$lock_file" >&2
+                exit 1
+            fi
+        fi
+        # The run we waited for removed the file it locked: lock the next.
+        if [ "$(stat -L -c %d:%i "/proc/$$/fd/9")" = "$(stat -c %d:%i "$lock_file" 2>/dev/null || true)" ]; then
+            break
+        fi
+        exec 9<&-
+    done
+    lock_held=yes
+    if [ "$mode" = install ]; then
+        echo "$$" >"$lock_file"
+    fi
+}
+
+# --check: what a step would change, and why; counted, nothing changed.
+would_change() { # WHAT
+    printf 'would change: %s\n' "$1"
+    changed=$((changed + 1))
+}
+
+# --check --diff: the unified diff from FILE (absent: empty) to the text on
+# stdin, which the step would write.
+print_diff() { # FILE
+    if [ "$show_diff" = yes ]; then
+        from=$1
+        if [ ! -e "$from" ]; then
+            from=/dev/null
+        fi
+        diff -u --label "$1" --label "$1 (install.sh)" "$from" - || true
+    else
+        cat >/dev/null
+    fi
+}
 
 # preflight: check prerequisites
 step_preflight() {
@@ -47,6 +163,10 @@ step_preflight() {
             exit 1
         fi
     done
+    if [ "$show_diff" = yes ] && ! command -v diff >/dev/null 2>&1; then
+        echo 'patroni-bake: the command diff (diffutils) is missing; --diff needs it' >&2
+        exit 1
+    fi
     if ! pw=$(getent passwd postgres); then
         printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' \
             postgres >&2
@@ -87,6 +207,8 @@ step_packages() {
     fi
     if [ -z "$missing" ]; then
         echo 'ok: Python' 3.11 'is there; no OS package is needed'
+    elif [ "$mode" = check ]; then
+        would_change "install OS packages:$missing (not installed)"
     else
         DEBIAN_FRONTEND=noninteractive \
             apt-get -q -o DPkg::Lock::Timeout=300 -o Acquire::Retries=5 update
@@ -142,12 +264,24 @@ step_uv_installer() {
         linked=$(readlink /var/lib/postgresql/.local/bin/pipx || true)
         if [ "$linked" = /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
             echo 'ok: uv and pipx are installed in' /var/lib/postgresql/.local/share/pipx/patroni-bake-uv
+        elif [ "$mode" = check ]; then
+            would_change "$(printf 'link %s to %s' \
+                /var/lib/postgresql/.local/bin/pipx /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx)"
         else
             runuser -u postgres -- ln -sfn /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx \
                 /var/lib/postgresql/.local/bin/pipx
             echo 'changed: linked' /var/lib/postgresql/.local/bin/pipx
             changed=$((changed + 1))
         fi
+    elif [ "$mode" = check ]; then
+        if [ -x /var/lib/postgresql/.local/share/pipx/patroni-bake-uv/bin/pipx ]; then
+            site=/var/lib/postgresql/.local/share/pipx/patroni-bake-uv/lib/python3.11/site-packages
+            why="it holds $(dists "$site"), not $uv_locked"
+        else
+            why='there is no pipx in it'
+        fi
+        would_change "$(printf 'install uv and pipx in %s: %s' \
+            /var/lib/postgresql/.local/share/pipx/patroni-bake-uv "$why")"
     else
         case $(uname -m) in
             x86_64) wheel=uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl url=https://files.pythonhosted.org/packages/3d/aa/26d64642d808de4a652579ef950d7cd2d37f080a8babf9c67c6b75fc4c3f/uv-0.13.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl sha256=d7f459fe4fd247d830351c75686d3996ace3c6f3f728eb0e85a30b7ada0cef19 ;;
@@ -310,6 +444,10 @@ step_patroni() {
             /var/lib/postgresql/.local/share/pipx/venvs/patroni >&2
     }
     if [ -d "$previous" ]; then
+        if [ "$mode" = check ]; then
+            would_change "$(printf 'restore the install that a killed run left in %s, then look again' "$previous")"
+            return 0
+        fi
         restore_previous
     fi
     # The distributions in a site-packages directory, as their dist-info
@@ -362,6 +500,38 @@ step_patroni() {
         printf 'ok: %s is installed in %s, as locked\n' \
             'patroni[etcd,psycopg2-binary]==4.1.5' \
             /var/lib/postgresql/.local/share/pipx/venvs/patroni
+    elif [ "$mode" = check ]; then
+        # The distributions that differ between a site-packages and its lock.
+        lock_diff() { # INSTALLED LOCKED WHAT
+            d_out=''
+            for d in $2; do case " $1" in *" $d "*) ;; *) d_out="$d_out -$d" ;; esac; done
+            for d in $1; do case " $2" in *" $d "*) ;; *) d_out="$d_out +$d" ;; esac; done
+            if [ -n "$d_out" ]; then
+                printf '; %s differs from the lock (-locked +installed):%s' "$3" "$d_out"
+            fi
+        }
+        why=''
+        if [ ! -x /var/lib/postgresql/.local/share/pipx/venvs/patroni/bin/python ]; then
+            why='; there is no venv'
+        else
+            meta=/var/lib/postgresql/.local/share/pipx/venvs/patroni/pipx_metadata.json
+            if ! grep -qF \
+                '"package_or_url": "patroni[etcd,psycopg2-binary]==4.1.5"' \
+                "$meta" 2>/dev/null; then
+                why="$why; pipx's record names another spec"
+            fi
+            if ! grep -qF '"backend": "uv"' "$meta" 2>/dev/null; then
+                why="$why; pipx's uv backend did not make it"
+            fi
+            site=/var/lib/postgresql/.local/share/pipx/venvs/patroni/lib/python3.11/site-packages
+            why="$why$(lock_diff "$(dists "$site")" "$locked" 'the venv')"
+        fi
+        if [ ! -x /var/lib/postgresql/.local/bin/patroni ]; then
+            why="$why; $(printf '%s is missing' /var/lib/postgresql/.local/bin/patroni)"
+        fi
+        would_change "$(printf 'install %s in %s: %s' \
+            'patroni[etcd,psycopg2-binary]==4.1.5' \
+            /var/lib/postgresql/.local/share/pipx/venvs/patroni "${why#; }")"
     else
         # A Patroni running from this venv must not have it replaced under it:
         # Python imports lazily, so that process would load the new version's
@@ -489,15 +659,28 @@ step_path() {
     # block once at the end removes all marked lines (even of a half-deleted
     # block) and appends the block. An unchanged file is not touched. The
     # editor is a script of its own (run as the user), one line per word here.
+    # With check, it writes nothing: it prints why it would change the file
+    # (and with diff, the diff).
     edit=$(printf '%s\n' \
         'set -eu' \
-        'f=$1; m=$2; shift 2' \
+        'f=$1; m=$2; mode=$3; shift 3' \
         'if [ -L "$f" ]; then echo "patroni-bake: $f is a symbolic link; refusing to edit through it" >&2; exit 1; fi' \
         'if [ -e "$f" ] && [ ! -f "$f" ]; then echo "patroni-bake: $f is not a regular file" >&2; exit 1; fi' \
         'block=$(printf "%s\n" "$@")' \
         'if [ -f "$f" ] && [ "$(grep -c -e " $m\$" "$f" || true)" = "$#" ] &&' \
         '    [ "$(tail -n "$#" "$f")" = "$block" ] && [ -z "$(tail -c 1 "$f")" ]; then' \
         '    echo ok' \
+        '    exit 0' \
+        'fi' \
+        'if [ "$mode" != install ]; then' \
+        '    from=$f' \
+        '    if [ ! -e "$f" ]; then echo "the file is missing"; from=/dev/null' \
+        '    elif grep -q -e " $m\$" "$f"; then echo "the block differs, or is not at the end"' \
+        '    else echo "the block is missing"; fi' \
+        '    if [ "$mode" = diff ]; then' \
+        '        { grep -v -e " $m\$" "$from" || true; printf "%s\n" "$block"; } |' \
+        '            diff -u --label "$f" --label "$f (install.sh)" "$from" - || true' \
+        '    fi' \
         '    exit 0' \
         'fi' \
         'tmp=$(mktemp "$f.patroni-bake.XXXXXX")' \
@@ -512,20 +695,32 @@ step_path() {
         'mv -f "$tmp" "$f"' \
         'echo changed' \
     )
+    # (A Dockerfile RUN has no mode: it installs.)
+    how=${mode:-install}
+    if [ "$show_diff" = yes ]; then
+        how='diff'
+    fi
     for f in .profile .bashrc .bash_profile .bash_login; do
         case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/postgresql/"$f" ]; then continue; fi ;; esac
-        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' \
+        r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' "$how" \
             '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
             'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
             'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
             'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
         )
-        if [ "$r" = changed ]; then
-            printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$f"
-            changed=$((changed + 1))
-        else
-            printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$f"
-        fi
+        case $r in
+            ok) printf 'ok: PATH block in %s/%s\n' /var/lib/postgresql "$f" ;;
+            changed)
+                printf 'changed: PATH block in %s/%s\n' /var/lib/postgresql "$f"
+                changed=$((changed + 1))
+                ;;
+            *)
+                # The editor's check: why on the first line, then the diff.
+                why=$(printf '%s\n' "$r" | sed -n 1p)
+                would_change "$(printf 'PATH block in %s/%s: %s' /var/lib/postgresql "$f" "$why")"
+                printf '%s\n' "$r" | sed 1d
+                ;;
+        esac
     done
 }
 
@@ -560,6 +755,21 @@ step_unit() {
         [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 703' ] &&
         [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
         printf 'ok: %s\n' /etc/systemd/system/patroni.service
+    elif [ "$mode" = check ]; then
+        if [ -L /etc/systemd/system/patroni.service ]; then
+            why='it is a symbolic link'
+        elif [ ! -f /etc/systemd/system/patroni.service ]; then
+            why='it is missing'
+        elif [ "$(stat -c '%U:%G %a' /etc/systemd/system/patroni.service)" != 'root:root 644' ]; then
+            why="it is $(stat -c '%U:%G %a' /etc/systemd/system/patroni.service)"
+            if [ "$(cat /etc/systemd/system/patroni.service)" != "$unit_text" ]; then
+                why="$why, and its text differs"
+            fi
+        else
+            why='its text differs'
+        fi
+        would_change "$(printf '%s (not enabled): %s' /etc/systemd/system/patroni.service "$why")"
+        printf '%s\n' "$unit_text" | print_diff /etc/systemd/system/patroni.service
     else
         mkdir -p /etc/systemd/system
         tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX)
@@ -584,6 +794,13 @@ step_config_dir() {
     fi
     if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
         printf 'ok: %s\n' /etc/patroni
+    elif [ "$mode" = check ]; then
+        if [ -d /etc/patroni ]; then
+            why="it is $(stat -c '%U:%G %a' /etc/patroni)"
+        else
+            why='it is missing'
+        fi
+        would_change "$(printf '%s (0700 %s:%s): %s' /etc/patroni postgres postgres "$why")"
     else
         mkdir -p /etc/patroni
         chown postgres:postgres /etc/patroni
@@ -593,9 +810,55 @@ step_config_dir() {
     fi
 }
 
+# role_venv: remove the role's venv
+step_role_venv() {
+    # The role ran Debian 12's pipx (1.1), whose default home is ~/.local/pipx:
+    # its Patroni venv stays there, unused and unpatched, once this install
+    # (verified by the steps before this one) runs Patroni from its own. It is
+    # removed, with its links; the rest of that home (pipx's shared libraries,
+    # logs) only where no other venv is left in it, so another pipx app there
+    # keeps its home. Removals run as the user: root must not follow the user's
+    # symlinks.
+    old=/var/lib/postgresql/.local/pipx/venvs/patroni
+    if [ ! -d "$old" ] || [ -L "$old" ]; then
+        echo 'ok: no venv of the role to remove'
+    else
+        # A Patroni still running from it (started by the role's unit) keeps
+        # it: Python imports lazily, so removing it would break that process.
+        pids=''
+        for d in /proc/[0-9]*; do
+            case "$(tr '\000' ' ' <"$d/cmdline" 2>/dev/null || true)" in
+                "$old"/bin/*) pids="$pids ${d#/proc/}" ;;
+            esac
+        done
+        if [ -n "$pids" ]; then
+            printf "patroni-bake: kept the role's venv %s: Patroni runs from it (pid%s); restart it, then run again\n" \
+                "$old" "$pids" >&2
+        elif [ "$mode" = check ]; then
+            would_change "$(printf "remove the role's venv %s (pipx's old home; this install's venv is %s)" \
+                "$old" /var/lib/postgresql/.local/share/pipx/venvs/patroni)"
+        else
+            for l in /var/lib/postgresql/.local/bin/* /var/lib/postgresql/.local/bin/*; do
+                case "$(readlink "$l" || true)" in
+                    "$old"/*) runuser -u postgres -- rm -f "$l" ;;
+                esac
+            done
+            runuser -u postgres -- rm -rf "$old"
+            if [ -z "$(ls -A /var/lib/postgresql/.local/pipx/venvs)" ]; then
+                runuser -u postgres -- rm -rf /var/lib/postgresql/.local/pipx
+            fi
+            printf "changed: removed the role's venv %s\n" "$old"
+            changed=$((changed + 1))
+        fi
+    fi
+}
+
 main() {
+    parse_args "$@"
     current_step='check prerequisites'
     step_preflight
+    # The preflight only reads; it says first what is missing (root).
+    take_lock
     current_step='install OS packages'
     step_packages
     current_step='install uv and pipx for the user'
@@ -608,7 +871,17 @@ main() {
     step_unit
     current_step='create the configuration directory'
     step_config_dir
-    echo "changed=$changed"
+    current_step='remove the role'\''s venv'
+    step_role_venv
+    if [ "$mode" = check ]; then
+        echo "would_change=$changed"
+        checked=yes
+        if [ "$changed" -ne 0 ]; then
+            exit 3
+        fi
+    else
+        echo "changed=$changed"
+    fi
 }
 
 # Called on the last line, so that a truncated download runs nothing.

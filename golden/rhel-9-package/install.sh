@@ -7,11 +7,29 @@
 #
 # Run as root: sh install.sh. Each step is idempotent and prints ok or
 # changed; the last line is changed=N, and a second run reports changed=0.
+# sh install.sh --check [--diff] changes nothing: each step prints ok or
+# would change (what and why; --diff: the texts it would write, as unified
+# diffs), and the last line is would_change=N. Exit codes: 0 installed, or
+# converged; 3 (--check) something would change; 2 a wrong argument; 1
+# anything else failed (--check: could not check). cloud-init's copy of
+# this script only installs: it has no check mode.
 set -eu
 umask 022
 
 changed=0
 current_step='start'
+# install, or check (nothing is written); with check, show_diff=yes prints
+# the diffs.
+mode=install
+show_diff=no
+# One install at a time: an install holds this file's lock (exclusive), a
+# check a shared one. The kernel drops a lock with its holder, so the file
+# of a run killed outright blocks nobody; a run removes it when it ends.
+lock_file=/run/patroni-bake.lock
+lock_held=no
+# Set once the check's last line is printed: its exit 3 is the answer,
+# every other failure of a check is "could not check" (1).
+checked=no
 # A step that changes something it must undo on failure names the undoing
 # function here while it runs (the Patroni step: the previous install).
 on_failure=''
@@ -21,11 +39,19 @@ on_exit() {
     if [ -n "${tmp:-}" ]; then
         rm -f "$tmp"
     fi
-    if [ "$rc" -ne 0 ]; then
+    if [ "$rc" -ne 0 ] && [ "$checked" = no ]; then
         if [ -n "$on_failure" ]; then
             "$on_failure" || true
         fi
         printf 'patroni-bake: step "%s" failed (exit %s); nothing after it ran\n' "$current_step" "$rc" >&2
+    fi
+    # Removed while held, so that a waiter that gets this file's lock after
+    # us sees it is gone (take_lock) and locks the next one.
+    if [ "$lock_held" = yes ] && [ "$mode" = install ]; then
+        rm -f "$lock_file"
+    fi
+    if [ "$rc" -ne 0 ] && [ "$mode" = check ] && [ "$checked" = no ]; then
+        exit 1
     fi
 }
 trap on_exit EXIT
@@ -33,6 +59,96 @@ trap on_exit EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# (cloud-init's copy has the install's line only: it takes no argument.)
+usage() {
+    echo 'usage: sh install.sh [--check [--diff]]'
+    echo '  (none)          install; exit 0, or 1 when a step failed'
+    echo '  --check         change nothing, print what would change; exit 0 converged,'
+    echo '                  3 something would change, 1 could not check'
+    echo '  --check --diff  the same, with unified diffs of the texts it would write'
+}
+
+# A wrong argument changes nothing and is no failed step: exit 2.
+parse_args() {
+    for a in "$@"; do
+        case $a in
+            --check) mode=check ;;
+            --diff) show_diff=yes ;;
+            -h | --help) usage; trap - EXIT; exit 0 ;;
+            *)
+                printf 'patroni-bake: unknown argument "%s"\n' "$a" >&2
+                usage >&2
+                trap - EXIT
+                exit 2
+                ;;
+        esac
+    done
+    if [ "$show_diff" = yes ] && [ "$mode" != check ]; then
+        echo 'patroni-bake: --diff shows what --check finds, so it needs --check: sh install.sh --check --diff' >&2
+        usage >&2
+        trap - EXIT
+        exit 2
+    fi
+}
+
+# Wait for an install (or, for an install, a check) that runs already, at
+# most 600 s, naming the pid that holds the lock; then hold it to the end.
+# A check writes nothing: it only waits where the lock file exists.
+take_lock() {
+    if ! command -v flock >/dev/null 2>&1; then
+        echo 'patroni-bake: the command flock (util-linux) is missing; it keeps two installs apart' >&2
+        exit 1
+    fi
+    while :; do
+        if [ "$mode" = check ]; then
+            [ -e "$lock_file" ] || return 0
+            exec 9<"$lock_file"
+            how=-s
+        else
+            exec 9>>"$lock_file"
+            how=-x
+        fi
+        if ! flock -n "$how" 9; then
+            printf 'patroni-bake: waiting (at most 600 s) for install.sh, pid %s, which holds %s\n' \
+                "$(cat "$lock_file" 2>/dev/null || true)" "$lock_file" >&2
+            if ! flock -w 600 "$how" 9; then
+                printf 'patroni-bake: gave up after 600 s: pid %s still holds %s\n' \
+                    "$(cat "$lock_file" 2>/dev/null || true)" "$lock_file" >&2
+                exit 1
+            fi
+        fi
+        # The run we waited for removed the file it locked: lock the next.
+        if [ "$(stat -L -c %d:%i "/proc/$$/fd/9")" = "$(stat -c %d:%i "$lock_file" 2>/dev/null || true)" ]; then
+            break
+        fi
+        exec 9<&-
+    done
+    lock_held=yes
+    if [ "$mode" = install ]; then
+        echo "$$" >"$lock_file"
+    fi
+}
+
+# --check: what a step would change, and why; counted, nothing changed.
+would_change() { # WHAT
+    printf 'would change: %s\n' "$1"
+    changed=$((changed + 1))
+}
+
+# --check --diff: the unified diff from FILE (absent: empty) to the text on
+# stdin, which the step would write.
+print_diff() { # FILE
+    if [ "$show_diff" = yes ]; then
+        from=$1
+        if [ ! -e "$from" ]; then
+            from=/dev/null
+        fi
+        diff -u --label "$1" --label "$1 (install.sh)" "$from" - || true
+    else
+        cat >/dev/null
+    fi
+}
 
 # preflight: check prerequisites
 step_preflight() {
@@ -47,6 +163,10 @@ step_preflight() {
             exit 1
         fi
     done
+    if [ "$show_diff" = yes ] && ! command -v diff >/dev/null 2>&1; then
+        echo 'patroni-bake: the command diff (diffutils) is missing; --diff needs it' >&2
+        exit 1
+    fi
     if ! pw=$(getent passwd postgres); then
         printf 'patroni-bake: the user %s does not exist; create it first (installing PostgreSQL does)\n' \
             postgres >&2
@@ -77,6 +197,15 @@ step_preflight() {
 step_packages() {
     if rpm -q --quiet patroni patroni-etcd; then
         echo 'ok: OS packages are installed:' patroni patroni-etcd
+    elif [ "$mode" = check ]; then
+        missing=''
+        # shellcheck disable=SC2043 # some targets need one package only
+        for p in patroni patroni-etcd; do
+            if ! rpm -q --quiet "$p"; then
+                missing="$missing $p"
+            fi
+        done
+        would_change "install OS packages:$missing (not installed)"
     else
         dnf -q -y install \
             patroni \
@@ -91,6 +220,11 @@ step_package() {
     # The packages step installed Patroni; the package's version must be the
     # one asked for (latest: any).
     v=$(/usr/bin/patroni --version 2>/dev/null || true)
+    if [ -z "$v" ] && [ "$mode" = check ]; then
+        would_change "$(printf '%s, from the OS package: not installed (the packages step installs it)' \
+            /usr/bin/patroni)"
+        return 0
+    fi
     if [ -z "$v" ]; then
         printf 'patroni-bake: %s does not run (--version printed nothing)\n' /usr/bin/patroni >&2
         exit 1
@@ -129,6 +263,21 @@ step_unit() {
         [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 680' ] &&
         [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
         printf 'ok: %s\n' /etc/systemd/system/patroni.service
+    elif [ "$mode" = check ]; then
+        if [ -L /etc/systemd/system/patroni.service ]; then
+            why='it is a symbolic link'
+        elif [ ! -f /etc/systemd/system/patroni.service ]; then
+            why='it is missing'
+        elif [ "$(stat -c '%U:%G %a' /etc/systemd/system/patroni.service)" != 'root:root 644' ]; then
+            why="it is $(stat -c '%U:%G %a' /etc/systemd/system/patroni.service)"
+            if [ "$(cat /etc/systemd/system/patroni.service)" != "$unit_text" ]; then
+                why="$why, and its text differs"
+            fi
+        else
+            why='its text differs'
+        fi
+        would_change "$(printf '%s (not enabled): %s' /etc/systemd/system/patroni.service "$why")"
+        printf '%s\n' "$unit_text" | print_diff /etc/systemd/system/patroni.service
     else
         mkdir -p /etc/systemd/system
         tmp=$(mktemp /etc/systemd/system/.patroni.service.XXXXXX)
@@ -153,6 +302,13 @@ step_config_dir() {
     fi
     if [ -d /etc/patroni ] && [ "$(stat -c '%U:%G %a' /etc/patroni)" = 'postgres:postgres 700' ]; then
         printf 'ok: %s\n' /etc/patroni
+    elif [ "$mode" = check ]; then
+        if [ -d /etc/patroni ]; then
+            why="it is $(stat -c '%U:%G %a' /etc/patroni)"
+        else
+            why='it is missing'
+        fi
+        would_change "$(printf '%s (0700 %s:%s): %s' /etc/patroni postgres postgres "$why")"
     else
         mkdir -p /etc/patroni
         chown postgres:postgres /etc/patroni
@@ -163,8 +319,11 @@ step_config_dir() {
 }
 
 main() {
+    parse_args "$@"
     current_step='check prerequisites'
     step_preflight
+    # The preflight only reads; it says first what is missing (root).
+    take_lock
     current_step='install OS packages'
     step_packages
     current_step='check the packaged Patroni'
@@ -173,7 +332,15 @@ main() {
     step_unit
     current_step='create the configuration directory'
     step_config_dir
-    echo "changed=$changed"
+    if [ "$mode" = check ]; then
+        echo "would_change=$changed"
+        checked=yes
+        if [ "$changed" -ne 0 ]; then
+            exit 3
+        fi
+    else
+        echo "changed=$changed"
+    fi
 }
 
 # Called on the last line, so that a truncated download runs nothing.

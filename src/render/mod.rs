@@ -75,10 +75,22 @@ struct Step {
 /// What the steps are rendered for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StepUse {
-    /// Functions of install.sh, indented.
+    /// Functions of install.sh, indented, with check mode.
     Script,
+    /// The same for cloud-init's copy, which only installs.
+    InstallOnlyScript,
     /// RUN bodies (docker.rs), which also remove their layer's caches.
     DockerRun,
+}
+
+/// Which install.sh: the rendered file, or the copy cloud-init carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    /// install.sh itself, with `--check` and `--diff`.
+    Checkable,
+    /// Install only: cloud-init runs it once, with no arguments, and its
+    /// user data has a size limit (EC2: 16 KB) that check mode would break.
+    InstallOnly,
 }
 
 /// How install.sh is laid out.
@@ -141,19 +153,22 @@ impl Renderer {
         // shared: the snippet carries install.sh, the steps embed the unit.
         let base = Value::from(Serde(plan));
         let unit = templates::render(&self.env, template::UNIT, &base)?;
-        let install_sh = self.install_sh(plan, &base, &unit, Layout::Readable)?;
+        let install_sh =
+            self.install_sh(plan, &base, &unit, Script::Checkable, Layout::Readable)?;
+        let cloud_sh =
+            self.install_sh(plan, &base, &unit, Script::InstallOnly, Layout::Readable)?;
         let mut files: BTreeMap<Utf8PathBuf, Vec<u8>> = BTreeMap::new();
         for f in Format::ALL {
             let text = match f {
                 Format::Unit => unit.clone(),
                 Format::Shell => install_sh.clone(),
                 Format::Dockerfile => self.dockerfile(plan, &base, &unit)?,
-                Format::CloudInit => self.cloud_init(plan, &base, &install_sh)?,
+                Format::CloudInit => self.cloud_init(plan, &base, &cloud_sh)?,
             };
             files.insert(f.file_name().into(), text.into_bytes());
         }
         if let Some(comp) = with {
-            let combined = user_data::combine(&install_sh, comp, plan.cloud_init.limit)?;
+            let combined = user_data::combine(&cloud_sh, comp, plan.cloud_init.limit)?;
             files.insert(user_data::FILE.into(), combined);
         }
         for arch in ARCHES {
@@ -164,10 +179,11 @@ impl Renderer {
         Ok(files)
     }
 
-    /// The user's parts and install.sh, as one MIME multipart; gzip when
-    /// it exceeds `cloud_init_limit` (user_data.rs says why a script part).
+    /// The user's parts and install.sh (cloud-init's copy), as one MIME
+    /// multipart; gzip when it exceeds `cloud_init_limit` (user_data.rs
+    /// says why a script part).
     pub fn user_data(&self, plan: &Plan, comp: &user_data::Composition) -> Result<Vec<u8>> {
-        let install_sh = self.render(plan, Format::Shell)?;
+        let install_sh = self.cloud_init_install_sh(plan)?;
         user_data::combine(&install_sh, comp, plan.cloud_init.limit)
     }
 
@@ -177,10 +193,13 @@ impl Renderer {
         let unit = templates::render(&self.env, template::UNIT, &base)?;
         match format {
             Format::Unit => Ok(unit),
-            Format::Shell => self.install_sh(plan, &base, &unit, Layout::Readable),
+            Format::Shell => {
+                self.install_sh(plan, &base, &unit, Script::Checkable, Layout::Readable)
+            }
             Format::Dockerfile => self.dockerfile(plan, &base, &unit),
             Format::CloudInit => {
-                let full = self.install_sh(plan, &base, &unit, Layout::Readable)?;
+                let full =
+                    self.install_sh(plan, &base, &unit, Script::InstallOnly, Layout::Readable)?;
                 self.cloud_init(plan, &base, &full)
             }
         }
@@ -190,7 +209,14 @@ impl Renderer {
     pub fn cloud_init_script(&self, plan: &Plan) -> Result<String> {
         let base = Value::from(Serde(plan));
         let unit = templates::render(&self.env, template::UNIT, &base)?;
-        self.install_sh(plan, &base, &unit, Layout::Compact)
+        self.install_sh(plan, &base, &unit, Script::InstallOnly, Layout::Compact)
+    }
+
+    /// cloud-init's copy of install.sh, readable (what its gzip holds).
+    pub fn cloud_init_install_sh(&self, plan: &Plan) -> Result<String> {
+        let base = Value::from(Serde(plan));
+        let unit = templates::render(&self.env, template::UNIT, &base)?;
+        self.install_sh(plan, &base, &unit, Script::InstallOnly, Layout::Readable)
     }
 
     fn dockerfile(&self, plan: &Plan, base: &Value, unit: &str) -> Result<String> {
@@ -207,13 +233,16 @@ impl Renderer {
         templates::render(&self.env, template::DOCKERFILE, &ctx)
     }
 
-    /// The snippet, carrying `full` (the readable install.sh) compacted
-    /// or, over the limit, gzip-compressed.
+    /// The snippet, carrying `full` (cloud-init's readable install.sh)
+    /// compacted and, over the limit, gzip-compressed too.
     fn cloud_init(&self, plan: &Plan, base: &Value, full: &str) -> Result<String> {
         let limit = plan.cloud_init.limit;
         let install_sh = shell_lex::compact(full);
         let compact_len = install_sh.len();
-        let ctx = context! { ..context! { install_sh, install_sh_gz => "" }, ..base.clone() };
+        let ctx = context! {
+            ..context! { install_sh => install_sh.clone(), install_sh_gz => "" },
+            ..base.clone()
+        };
         // The snippet holds the compacted script and more: over the limit
         // already, it is not rendered readable only to be measured.
         let readable = if compact_len > limit {
@@ -224,8 +253,8 @@ impl Renderer {
         if let Some(readable) = readable.as_ref().filter(|r| r.len() <= limit) {
             return Ok(readable.clone());
         }
-        // Too big to read: install.sh itself, byte for byte, gzip-compressed.
-        let install_sh_gz = gzip::gzip_base64(full);
+        // Too big to read: the same script, gzip-compressed.
+        let install_sh_gz = gzip::gzip_base64(&install_sh);
         let ctx = context! { ..context! { install_sh => "", install_sh_gz }, ..base.clone() };
         let text = templates::render(&self.env, template::CLOUD_INIT, &ctx)?;
         if text.len() > limit {
@@ -241,9 +270,24 @@ impl Renderer {
         Ok(text)
     }
 
-    fn install_sh(&self, plan: &Plan, base: &Value, unit: &str, layout: Layout) -> Result<String> {
-        let steps = self.steps(plan, base, unit, StepUse::Script)?;
-        let ctx = context! { ..context! { steps => Value::from(Serde(steps)) }, ..base.clone() };
+    fn install_sh(
+        &self,
+        plan: &Plan,
+        base: &Value,
+        unit: &str,
+        script: Script,
+        layout: Layout,
+    ) -> Result<String> {
+        let use_ = match script {
+            Script::Checkable => StepUse::Script,
+            Script::InstallOnly => StepUse::InstallOnlyScript,
+        };
+        let steps = self.steps(plan, base, unit, use_)?;
+        let check_mode = script == Script::Checkable;
+        let ctx = context! {
+            ..context! { steps => Value::from(Serde(steps)), check_mode },
+            ..base.clone()
+        };
         let text = templates::render(&self.env, template::INSTALL_SH, &ctx)?;
         Ok(match layout {
             Layout::Readable => text,
@@ -258,7 +302,11 @@ impl Renderer {
         let unit_lines: Vec<String> = unit.lines().map(str::to_string).collect();
         let unit_size = unit.len();
         let for_docker = use_ == StepUse::DockerRun;
-        let ctx = context! { ..context! { unit_lines, unit_size, for_docker }, ..base.clone() };
+        let check_mode = use_ == StepUse::Script;
+        let ctx = context! {
+            ..context! { unit_lines, unit_size, for_docker, check_mode },
+            ..base.clone()
+        };
         plan.steps
             .iter()
             .map(|s| {
@@ -268,7 +316,7 @@ impl Renderer {
                     // Indentation would break a heredoc, which no RUN can
                     // hold either. (A value's line break is data here.)
                     // Lexed once for both the check and the indentation.
-                    StepUse::Script => {
+                    StepUse::Script | StepUse::InstallOnlyScript => {
                         let lexed = shell_lex::lines(&text);
                         shell_lex::refuse_heredoc(&lexed, &s.template, source)?;
                         shell_lex::indent_lines(&lexed, "    ")

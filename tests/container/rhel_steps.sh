@@ -112,5 +112,14 @@ DOCKERFILE
     # shellcheck disable=SC2046 # one word per package
     expect_same "$target steps: the stand-in rpm reports the target's packages installed" \
         "$(cexec "$c" rpm -q $(plan_field os_packages) && echo yes)" yes
+    local out rc=0
+    out=$(cexec "$c" sh /pbct/render/install.sh --check 2>&1) || rc=$?
+    expect_same "$target steps: --check on the installed host is converged" "$rc $(printf '%s\n' "$out" | tail -n 1)" "0 would_change=0"
+    cexec "$c" chmod 0755 "$CONF"
+    rc=0
+    out=$(cexec "$c" sh /pbct/render/install.sh --check 2>&1) || rc=$?
+    expect_same "$target steps: --check names a 0755 config dir (exit 3)" \
+        "$rc $(printf '%s\n' "$out" | grep '^would change')" "3 would change: $CONF (0700 postgres:postgres): it is postgres:postgres 755"
+    cexec "$c" chmod 0700 "$CONF"
     say "$target steps stage: $(elapsed "$t0")"
 }

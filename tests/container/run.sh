@@ -40,6 +40,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/cluster_checks.sh"
 # shellcheck source=sbom.sh
 . "$HERE/sbom.sh"
+# shellcheck source=check.sh
+. "$HERE/check.sh"
 trap cleanup EXIT
 
 BIN=$REPO/target/release/patroni-bake
@@ -49,7 +51,7 @@ CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 CA_IN=/etc/patroni-bake-test/ca.pem
 SUITES="bookworm trixie"
 # Stages to run (all by default); the skel shell install always runs.
-STAGES=${STAGES:-renderings compose uv extras drift faults upgrades locks package systemd cluster arm64 rhel-steps}
+STAGES=${STAGES:-renderings compose uv extras drift check faults upgrades locks package systemd cluster arm64 rhel-steps}
 stage() { case " $STAGES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 IMAGE=
 TARGET=
@@ -348,6 +350,9 @@ else
         fi
         if stage drift; then
             test_drift "$suite" "$RUN_ID-$suite-skel-shell" "$WORK/manifest-$suite-skel-shell"
+        fi
+        if stage check; then
+            test_check "$suite"
         fi
         if stage faults; then
             test_faults "$suite" "$(base_image "$suite" nodot)" "$WORK/manifest-$suite-nodot-shell"
