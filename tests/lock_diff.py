@@ -56,7 +56,7 @@ def bake_pins(bake, target, extras):
     if out.returncode != 0:
         raise SystemExit(f"lock-diff: patroni-bake plan -t {target} {extras}: {out.stderr}")
     plan = json.loads(out.stdout)
-    return {normalize(r["name"]): r["version"] for r in plan["lock"]["patroni"]}
+    return {normalize(r["name"]): r["version"] for r in plan["install"]["lock"]["patroni"]}
 
 
 def uv_pins(config, python_full, arch, requirement, cut_off):
