@@ -16,23 +16,34 @@ use crate::recipe::RecipeDef;
 /// too, each in forks of its own; without, the project leaves them out
 /// (the first resolution, see src/tools/lock.rs).
 pub fn lock_project(def: &RecipeDef, version: &str, forks: bool) -> String {
-    let no_forks: Vec<String> = Vec::new();
-    let fork_extras = if forks {
-        &def.lock_fork_extras
-    } else {
-        &no_forks
-    };
-    let min_python = def
-        .targets
-        .values()
-        .map(|t| t.python_version.as_str())
-        .min_by_key(|v| Version::from_str(v).ok())
-        .unwrap_or("3.9");
+    let fork_extras: &[String] = if forks { &def.lock_fork_extras } else { &[] };
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out =
         String::from("# Made by `patroni-bake lock`; uv resolves it into uv.lock.\n[project]\n");
-    out.push_str(&format!("name = \"patroni-bake-lock\"\nversion = \"0\"\nrequires-python = {}\ndependencies = []\n\n", q(&format!(">={min_python}"))));
-    out.push_str("[project.optional-dependencies]\n");
+    out.push_str(&format!("name = \"patroni-bake-lock\"\nversion = \"0\"\nrequires-python = {}\ndependencies = []\n\n", q(&format!(">={}", min_python(def)))));
+    out.push_str(&optional_dependencies(def, version, forks));
+    out.push('\n');
+    out.push_str(&environments(&target_pythons(def)));
+    out.push_str(&conflicts(fork_extras));
+    out.push_str(&dependency_metadata(def));
+    out
+}
+
+/// The oldest Python of the targets (`major.minor`).
+fn min_python(def: &RecipeDef) -> &str {
+    def.targets
+        .values()
+        .map(|t| t.python_version.as_str())
+        .min_by_key(|v| Version::from_str(v).ok())
+        .unwrap_or("3.9")
+}
+
+/// `[project.optional-dependencies]`: one extra per choice of Patroni's,
+/// pipx's shared libraries and pipx; with `forks`, the recipe's
+/// `lock_fork_extras` and their empty shadows, without, neither.
+fn optional_dependencies(def: &RecipeDef, version: &str, forks: bool) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::from("[project.optional-dependencies]\n");
     out.push_str(&format!(
         "{} = [{}]\n",
         crate::recipe::uvlock::PATRONI_EXTRA,
@@ -59,23 +70,30 @@ pub fn lock_project(def: &RecipeDef, version: &str, forks: bool) -> String {
         crate::recipe::uvlock::PIPX_EXTRA,
         q(&def.pipx_pip_spec)
     ));
-    for extra in fork_extras {
-        out.push_str(&format!("{} = []\n", q(&shadow_extra(extra))));
-    }
-    out.push('\n');
-    out.push_str(&environments(&target_pythons(def)));
-    out.push_str(&conflicts(fork_extras));
-    if !def.lock_dependency_metadata.is_empty() {
-        out.push_str("dependency-metadata = [\n");
-        for (name, v) in &def.lock_dependency_metadata {
-            out.push_str(&format!(
-                "    {{ name = {}, version = {}, requires-dist = [] }},\n",
-                q(name),
-                q(v)
-            ));
+    if forks {
+        for extra in &def.lock_fork_extras {
+            out.push_str(&format!("{} = []\n", q(&shadow_extra(extra))));
         }
-        out.push_str("]\n");
     }
+    out
+}
+
+/// uv's `dependency-metadata`: the recipe's distributions taken as
+/// having no dependencies.
+fn dependency_metadata(def: &RecipeDef) -> String {
+    if def.lock_dependency_metadata.is_empty() {
+        return String::new();
+    }
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = String::from("dependency-metadata = [\n");
+    for (name, v) in &def.lock_dependency_metadata {
+        out.push_str(&format!(
+            "    {{ name = {}, version = {}, requires-dist = [] }},\n",
+            q(name),
+            q(v)
+        ));
+    }
+    out.push_str("]\n");
     out
 }
 

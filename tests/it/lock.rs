@@ -64,7 +64,24 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
 /// that names `patroni-bake lock`; that command makes the lock (its
 /// project: every extra, pipx and its libraries, Linux on both arches).
 fn lock_9_9_9(tmp: &Path) -> PathBuf {
+    render_asks_for_a_lock_of_9_9_9();
     let path = format!("{}:/usr/bin:/bin", stub_bin(tmp).display());
+    let out = run(lock_cmd(tmp, &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--out",
+        "patroni-9.9.9.uv.lock",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lock = tmp.join("patroni-9.9.9.uv.lock");
+    the_lock_is_uvs_after_its_header(&lock);
+    uv_locked_twice_then_read_the_licences(tmp);
+    the_lock_project_has_every_choice(tmp);
+    lock
+}
+
+/// `render` of a version with no lock names the command that makes one.
+fn render_asks_for_a_lock_of_9_9_9() {
     let out = run(bin().args([
         "render",
         "-t",
@@ -78,19 +95,14 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
         err.contains("patroni-bake lock --set patroni_version=9.9.9 --out patroni-9.9.9.uv.lock"),
         "{err}"
     );
-    let out = run(lock_cmd(tmp, &path).args([
-        "--set",
-        "patroni_version=9.9.9",
-        "--out",
-        "patroni-9.9.9.uv.lock",
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let lock = tmp.join("patroni-9.9.9.uv.lock");
-    // uv's lock, after the lines that record the extras uv warned about
-    // and the licences; uv locked twice, the second time at the cut-off
-    // date one second after the newest upload of the first.
+}
+
+/// uv's lock, after the lines that record the extras uv warned about
+/// and the licences; uv locked twice, the second time at the cut-off
+/// date one second after the newest upload of the first.
+fn the_lock_is_uvs_after_its_header(lock: &Path) {
     assert_eq!(
-        fs::read_to_string(&lock).unwrap(),
+        fs::read_to_string(lock).unwrap(),
         "# patroni-bake: extras this Patroni version lacks: raft\n\
          # patroni-bake: license pyyaml 6.0.4: MIT\n\
          # patroni-bake: license urllib3 2.8.0: License :: OSI Approved :: MIT License\n"
@@ -98,6 +110,12 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
             + &fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
             + "\n[options]\nexclude-newer = \"2026-11-27T20:53:45Z\"\n"
     );
+}
+
+/// uv locked, locked again at the cut-off date, then read the licences
+/// from each distribution's metadata: from a wheel where it has one
+/// (beside it on the index), else from its sdist.
+fn uv_locked_twice_then_read_the_licences(tmp: &Path) {
     let calls = fs::read_to_string(tmp.join("calls")).unwrap();
     let calls: Vec<&str> = calls.lines().collect();
     assert_eq!(
@@ -105,13 +123,14 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
         ["lock", "lock --exclude-newer 2026-11-27T20:53:45Z"]
     );
     assert!(calls[2].starts_with("run "), "{calls:?}");
-    // The metadata of each distribution is read from a wheel where it has
-    // one (beside it on the index), else from its sdist.
     let sources = fs::read_to_string(tmp.join("metadata-sources.json")).unwrap();
     assert!(sources.contains(r#"{"name":"python-etcd","version":"0.4.5","url":"https://x/python-etcd-0.4.5.tar.gz","wheel":false}"#), "{sources}");
     assert!(!sources.contains("patroni-bake-lock"), "{sources}");
-    // The lock project: every extra of Patroni's, pipx and its libraries,
-    // for Linux x86_64 and aarch64.
+}
+
+/// The lock project: every extra of Patroni's, pipx and its libraries,
+/// for Linux x86_64 and aarch64.
+fn the_lock_project_has_every_choice(tmp: &Path) {
     let project = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
     for want in [
         "patroni = [\"patroni==9.9.9\"]",
@@ -124,7 +143,6 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
     ] {
         assert!(project.contains(want), "{want}:\n{project}");
     }
-    lock
 }
 
 /// `render` of Patroni 9.9.9 from the lock `l`, with more `args`.
