@@ -189,11 +189,13 @@ fn conflicts(extras: &[String]) -> String {
 /// Have uv lock `project` in `dir`, resolving at the cut-off date
 /// `exclude_newer` where one is given: uv.lock, and the extras uv warned
 /// that the locked Patroni does not have. A second call in the same `dir`
-/// starts from the first's uv.lock.
+/// starts from the first's uv.lock. uv's messages go to `report`, as uv
+/// wrote them.
 pub fn uv_lock(
     project: &str,
     dir: &Utf8Path,
     exclude_newer: Option<&str>,
+    report: &mut dyn FnMut(&str),
 ) -> Result<(String, Vec<String>)> {
     let pyproject = dir.join("pyproject.toml");
     std::fs::write(&pyproject, project).with_context(|| format!("writing {pyproject}"))?;
@@ -217,7 +219,7 @@ pub fn uv_lock(
     };
     // uv's messages are the user's to read, as if uv wrote them itself.
     let said = String::from_utf8_lossy(&output.stderr);
-    eprint!("{said}");
+    report(&said);
     if !output.status.success() {
         bail!("uv lock failed ({}); its message is above. It needs the package index (PyPI, or UV_INDEX_URL / UV_DEFAULT_INDEX); behind a TLS-intercepting proxy set SSL_CERT_FILE to its CA bundle", output.status);
     }

@@ -73,6 +73,7 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
         "patroni-9.9.9.uv.lock",
     ]));
     assert!(out.status.success(), "{}", text(&out.stderr));
+    the_lock_reports_uv_and_its_notes_on_stderr(&text(&out.stderr));
     let lock = tmp.join("patroni-9.9.9.uv.lock");
     the_lock_is_uvs_after_its_header(&lock);
     uv_locked_twice_then_read_the_licences(tmp);
@@ -95,6 +96,22 @@ fn render_asks_for_a_lock_of_9_9_9() {
         err.contains("patroni-bake lock --set patroni_version=9.9.9 --out patroni-9.9.9.uv.lock"),
         "{err}"
     );
+}
+
+/// uv's messages pass through as uv wrote them, between patroni-bake's
+/// notes, in the order they came.
+fn the_lock_reports_uv_and_its_notes_on_stderr(err: &str) {
+    let uv_said = "Resolved 9 packages in 0.01s\n\
+        warning: The package `patroni==9.9.9` does not have an extra named `raft`\n";
+    let want = format!(
+        "patroni-bake: locking Patroni 9.9.9 with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)\n\
+         {uv_said}\
+         patroni-bake: the cut-off date is 2026-11-27T20:53:45Z (one second after the newest upload locked)\n\
+         patroni-bake: again with all, aws in forks of their own (uv lock)\n\
+         {uv_said}\
+         patroni-bake: wrote patroni-9.9.9.uv.lock; render with --lock patroni-9.9.9.uv.lock\n"
+    );
+    assert_eq!(err, want);
 }
 
 /// uv's lock, after the lines that record the extras uv warned about
