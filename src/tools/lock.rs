@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::{cut_off, licenses, uv};
+use super::{cut_off, licenses, pyproject, uv};
 use crate::error::usage;
 use crate::input::{given_map, resolve, Inputs};
 use crate::output;
@@ -80,7 +80,7 @@ fn locked_text(
     dir: &Utf8Path,
     report: &mut dyn FnMut(&str),
 ) -> Result<String> {
-    let first = uv::lock_project(&recipe.def, version, false);
+    let first = pyproject::lock_project(&recipe.def, version, false)?;
     let (first_text, mut lacking) = uv::uv_lock(&first, dir, exclude_newer, report)?;
     let at = match exclude_newer {
         Some(at) => at.to_string(),
@@ -97,7 +97,7 @@ fn locked_text(
             recipe.def.lock_fork_extras.join(", ")
         ));
     }
-    let full = uv::lock_project(&recipe.def, version, true);
+    let full = pyproject::lock_project(&recipe.def, version, true)?;
     let (uv_text, more) = uv::uv_lock(&full, dir, Some(&at), report)?;
     lacking.extend(more);
     lacking.sort();
@@ -123,8 +123,9 @@ pub fn lock_uv_installer(
         Destination::File(file) => file.to_path_buf(),
         Destination::Recipes(dir) => dir.join(RECIPE_NAME).join(UV_INSTALLER_LOCK_FILE),
     };
+    let project = pyproject::uv_installer_project(&recipe.def)?;
     let dir = temp_dir()?;
-    let result = uv::uv_lock(&uv::uv_installer_project(&recipe.def), &dir, None, report);
+    let result = uv::uv_lock(&project, &dir, None, report);
     let _ = std::fs::remove_dir_all(&dir);
     let (text, _) = result?;
     recipe.uv_installer_lock = Some(UvLock::parse(&text, "the lock uv made")?);

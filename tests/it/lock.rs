@@ -146,20 +146,50 @@ fn uv_locked_twice_then_read_the_licences(tmp: &Path) {
 }
 
 /// The lock project: every extra of Patroni's, pipx and its libraries,
-/// for Linux x86_64 and aarch64.
+/// for Linux x86_64 and aarch64, a virtual project.
 fn the_lock_project_has_every_choice(tmp: &Path) {
-    let project = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
-    for want in [
-        "patroni = [\"patroni==9.9.9\"]",
-        "\"etcd3\" = [\"patroni[etcd3]==9.9.9\"]",
-        "\"zookeeper\" = [\"patroni[zookeeper]==9.9.9\"]",
-        "patroni-bake-shared = [\"pip\", \"setuptools\", \"wheel\"]",
-        "patroni-bake-pipx = [\"pipx==1.7.1\"]",
-        "platform_machine == 'aarch64'",
-        "requires-python = \">=3.9\"",
+    let project = lock_project(tmp);
+    let extras = &project["project"]["optional-dependencies"];
+    for (extra, want) in [
+        ("patroni", r#"["patroni==9.9.9"]"#),
+        ("etcd3", r#"["patroni[etcd3]==9.9.9"]"#),
+        ("zookeeper", r#"["patroni[zookeeper]==9.9.9"]"#),
+        ("patroni-bake-shared", r#"["pip", "setuptools", "wheel"]"#),
+        ("patroni-bake-pipx", r#"["pipx==1.7.1"]"#),
     ] {
-        assert!(project.contains(want), "{want}:\n{project}");
+        assert_eq!(
+            extras.get(extra),
+            Some(&toml_value(want)),
+            "{extra}:\n{project}"
+        );
     }
+    assert_eq!(
+        project["project"]["requires-python"].as_str(),
+        Some(">=3.9")
+    );
+    let uv = &project["tool"]["uv"];
+    assert_eq!(uv["package"].as_bool(), Some(false), "{project}");
+    let environments = uv["environments"].as_array().unwrap();
+    assert!(
+        environments.iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("platform_machine == 'aarch64'")),
+        "{project}"
+    );
+}
+
+/// The lock project uv was last given, parsed.
+fn lock_project(tmp: &Path) -> toml::Table {
+    let text = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
+    text.parse()
+        .unwrap_or_else(|e| panic!("the lock project is not TOML: {e}\n{text}"))
+}
+
+/// The value that `toml` (a TOML value, as written after `key = `) means.
+fn toml_value(toml: &str) -> toml::Value {
+    let table: toml::Table = format!("v = {toml}").parse().unwrap();
+    table["v"].clone()
 }
 
 /// `render` of Patroni 9.9.9 from the lock `l`, with more `args`.
@@ -351,6 +381,40 @@ fn a_file_that_is_not_a_lock_is_refused_without_pointing_back_at_it() {
     assert!(!err.contains("--out /etc/passwd"), "{err}");
 }
 
+/// The first resolution leaves out the extras that fork (aws, all);
+/// the second, the project uv was last given, has each against its empty
+/// shadow in uv's conflicts, for every target's Python apart.
+fn the_full_lock_project_forks_aws(tmp: &Path) {
+    let project = lock_project(tmp);
+    let extras = &project["project"]["optional-dependencies"];
+    assert_eq!(
+        extras.get("aws"),
+        Some(&toml_value(r#"["patroni[aws]==9.9.9"]"#)),
+        "{project}"
+    );
+    assert_eq!(
+        extras.get("patroni-bake-not-aws"),
+        Some(&toml_value("[]")),
+        "{project}"
+    );
+    let uv = &project["tool"]["uv"];
+    let conflict = toml_value(r#"[{ extra = "aws" }, { extra = "patroni-bake-not-aws" }]"#);
+    assert!(
+        uv["conflicts"].as_array().unwrap().contains(&conflict),
+        "{project}"
+    );
+    let environment = toml::Value::from(
+        "sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'",
+    );
+    assert!(
+        uv["environments"]
+            .as_array()
+            .unwrap()
+            .contains(&environment),
+        "{project}"
+    );
+}
+
 /// `lock --exclude-newer TS` resolves both times at TS, which uv records;
 /// a TS that is not a UTC date is refused before uv runs.
 #[test]
@@ -377,17 +441,7 @@ fn lock_exclude_newer_resolves_at_the_given_date_and_refuses_another_text() {
     );
     let lock = fs::read_to_string(tmp.path().join("x.lock")).unwrap();
     assert!(lock.ends_with("[options]\nexclude-newer = \"2026-11-01T00:00:00Z\"\n"));
-    // The first resolution leaves out the extras that fork (aws, all);
-    // the second has each against its empty shadow in uv's conflicts.
-    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
-    for want in [
-        "\"aws\" = [\"patroni[aws]==9.9.9\"]",
-        "\"patroni-bake-not-aws\" = []",
-        "[{ extra = \"aws\" }, { extra = \"patroni-bake-not-aws\" }],",
-        "\"sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'\"",
-    ] {
-        assert!(project.contains(want), "{want}:\n{project}");
-    }
+    the_full_lock_project_forks_aws(tmp.path());
 
     fs::remove_file(tmp.path().join("calls")).unwrap();
     let out = run(lock_cmd(tmp.path(), &path).args([
