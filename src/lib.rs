@@ -4,8 +4,9 @@
 //! recipe (the data, validated) → input (what the user gives, evaluated and
 //! checked) → plan (every value resolved for one target) → render (pure:
 //! plan in, files out, SHA256SUMS among them) → output (writing, drift).
-//! `tools` runs uv and pip (pip writes the wheelhouse it is asked for);
-//! only `commands` prints, and besides pip only `output` writes.
+//! `tools` runs uv and pip (pip writes the wheelhouse it is asked for) and
+//! reports what the user should read through the reporter its caller gives
+//! it; only `commands` prints, and besides pip only `output` writes.
 //! `audit` matches what a plan installs (plan::inventory) against an
 //! advisory database (the osv-match crate).
 

@@ -25,9 +25,11 @@ pub fn lock(args: &LockArgs) -> Result<ExitCode> {
             ))
         }
     };
+    // What tools/lock.rs reports (uv's messages, its notes) is printed as is.
+    let mut report = |said: &str| eprint!("{said}");
     if args.uv_installer {
         eprintln!("patroni-bake: locking uv and pipx for installer=uv, for every target's Python on Linux x86_64 and aarch64 (uv lock)");
-        let out = lock::lock_uv_installer(&mut recipe, &inputs, dest)?;
+        let out = lock::lock_uv_installer(&mut recipe, &inputs, dest, &mut report)?;
         eprintln!("patroni-bake: wrote {out}");
         return Ok(ExitCode::SUCCESS);
     }
@@ -38,6 +40,7 @@ pub fn lock(args: &LockArgs) -> Result<ExitCode> {
         &version,
         args.exclude_newer.as_deref(),
         dest,
+        &mut report,
     )?;
     eprintln!("patroni-bake: wrote {out}; render with --lock {out}");
     Ok(ExitCode::SUCCESS)

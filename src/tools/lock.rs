@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::{cut_off, licenses, uv};
+use super::{cut_off, licenses, pyproject, uv};
 use crate::error::usage;
 use crate::input::{given_map, resolve, Inputs};
 use crate::output;
@@ -34,18 +34,21 @@ pub fn version_to_lock(recipe: &Recipe, inputs: &Inputs) -> Result<String> {
 
 /// Lock `version` with uv at the cut-off date `exclude_newer` (by default
 /// one second after the newest upload that uv's resolution holds), record
-/// the licences, and write the lock; returns where it went.
+/// the licences, and write the lock; returns where it went. What the user
+/// should read on the way (uv's messages, the cut-off date) goes to
+/// `report`.
 pub fn lock(
     recipe: &mut Recipe,
     inputs: &Inputs,
     version: &str,
     exclude_newer: Option<&str>,
     dest: Destination,
+    report: &mut dyn FnMut(&str),
 ) -> Result<Utf8PathBuf> {
     let out = destination(recipe, version, dest)?;
     let exclude_newer = exclude_newer.map(cut_off::parse).transpose()?;
     let dir = temp_dir()?;
-    let result = locked_text(recipe, version, exclude_newer.as_deref(), &dir);
+    let result = locked_text(recipe, version, exclude_newer.as_deref(), &dir, report);
     let _ = std::fs::remove_dir_all(&dir);
     let text = result?;
     recipe.add_lock(&text, "the lock uv made")?;
@@ -75,26 +78,27 @@ fn locked_text(
     version: &str,
     exclude_newer: Option<&str>,
     dir: &Utf8Path,
+    report: &mut dyn FnMut(&str),
 ) -> Result<String> {
-    let first = uv::lock_project(&recipe.def, version, false);
-    let (first_text, mut lacking) = uv::uv_lock(&first, dir, exclude_newer)?;
+    let first = pyproject::lock_project(&recipe.def, version, false)?;
+    let (first_text, mut lacking) = uv::uv_lock(&first, dir, exclude_newer, report)?;
     let at = match exclude_newer {
         Some(at) => at.to_string(),
         None => {
             let at = cut_off::after_newest_upload(&first_text)
                 .context("uv's lock records no upload time to take a cut-off date from")?;
-            eprintln!("patroni-bake: the cut-off date is {at} (one second after the newest upload locked)");
+            report(&format!("patroni-bake: the cut-off date is {at} (one second after the newest upload locked)\n"));
             at
         }
     };
     if !recipe.def.lock_fork_extras.is_empty() {
-        eprintln!(
-            "patroni-bake: again with {} in forks of their own (uv lock)",
+        report(&format!(
+            "patroni-bake: again with {} in forks of their own (uv lock)\n",
             recipe.def.lock_fork_extras.join(", ")
-        );
+        ));
     }
-    let full = uv::lock_project(&recipe.def, version, true);
-    let (uv_text, more) = uv::uv_lock(&full, dir, Some(&at))?;
+    let full = pyproject::lock_project(&recipe.def, version, true)?;
+    let (uv_text, more) = uv::uv_lock(&full, dir, Some(&at), report)?;
     lacking.extend(more);
     lacking.sort();
     lacking.dedup();
@@ -108,18 +112,20 @@ fn locked_text(
 }
 
 /// Lock uv and pipx for installer=uv, check the lock on every target whose
-/// Python runs that pipx, and write it.
+/// Python runs that pipx, and write it; uv's messages go to `report`.
 pub fn lock_uv_installer(
     recipe: &mut Recipe,
     inputs: &Inputs,
     dest: Destination,
+    report: &mut dyn FnMut(&str),
 ) -> Result<Utf8PathBuf> {
     let out = match dest {
         Destination::File(file) => file.to_path_buf(),
         Destination::Recipes(dir) => dir.join(RECIPE_NAME).join(UV_INSTALLER_LOCK_FILE),
     };
+    let project = pyproject::uv_installer_project(&recipe.def)?;
     let dir = temp_dir()?;
-    let result = uv::uv_lock(&uv::uv_installer_project(&recipe.def), &dir, None);
+    let result = uv::uv_lock(&project, &dir, None, report);
     let _ = std::fs::remove_dir_all(&dir);
     let (text, _) = result?;
     recipe.uv_installer_lock = Some(UvLock::parse(&text, "the lock uv made")?);

@@ -5,4 +5,5 @@ pub mod cut_off;
 pub mod licenses;
 pub mod lock;
 pub mod pip;
+pub mod pyproject;
 pub mod uv;

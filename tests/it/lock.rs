@@ -64,7 +64,25 @@ fn a_user_locks_another_version_into_their_own_directory_and_renders_from_it() {
 /// that names `patroni-bake lock`; that command makes the lock (its
 /// project: every extra, pipx and its libraries, Linux on both arches).
 fn lock_9_9_9(tmp: &Path) -> PathBuf {
+    render_asks_for_a_lock_of_9_9_9();
     let path = format!("{}:/usr/bin:/bin", stub_bin(tmp).display());
+    let out = run(lock_cmd(tmp, &path).args([
+        "--set",
+        "patroni_version=9.9.9",
+        "--out",
+        "patroni-9.9.9.uv.lock",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    the_lock_reports_uv_and_its_notes_on_stderr(&text(&out.stderr));
+    let lock = tmp.join("patroni-9.9.9.uv.lock");
+    the_lock_is_uvs_after_its_header(&lock);
+    uv_locked_twice_then_read_the_licences(tmp);
+    the_lock_project_has_every_choice(tmp);
+    lock
+}
+
+/// `render` of a version with no lock names the command that makes one.
+fn render_asks_for_a_lock_of_9_9_9() {
     let out = run(bin().args([
         "render",
         "-t",
@@ -78,19 +96,30 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
         err.contains("patroni-bake lock --set patroni_version=9.9.9 --out patroni-9.9.9.uv.lock"),
         "{err}"
     );
-    let out = run(lock_cmd(tmp, &path).args([
-        "--set",
-        "patroni_version=9.9.9",
-        "--out",
-        "patroni-9.9.9.uv.lock",
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let lock = tmp.join("patroni-9.9.9.uv.lock");
-    // uv's lock, after the lines that record the extras uv warned about
-    // and the licences; uv locked twice, the second time at the cut-off
-    // date one second after the newest upload of the first.
+}
+
+/// uv's messages pass through as uv wrote them, between patroni-bake's
+/// notes, in the order they came.
+fn the_lock_reports_uv_and_its_notes_on_stderr(err: &str) {
+    let uv_said = "Resolved 9 packages in 0.01s\n\
+        warning: The package `patroni==9.9.9` does not have an extra named `raft`\n";
+    let want = format!(
+        "patroni-bake: locking Patroni 9.9.9 with every extra, for every target's Python on Linux x86_64 and aarch64 (uv lock)\n\
+         {uv_said}\
+         patroni-bake: the cut-off date is 2026-11-27T20:53:45Z (one second after the newest upload locked)\n\
+         patroni-bake: again with all, aws in forks of their own (uv lock)\n\
+         {uv_said}\
+         patroni-bake: wrote patroni-9.9.9.uv.lock; render with --lock patroni-9.9.9.uv.lock\n"
+    );
+    assert_eq!(err, want);
+}
+
+/// uv's lock, after the lines that record the extras uv warned about
+/// and the licences; uv locked twice, the second time at the cut-off
+/// date one second after the newest upload of the first.
+fn the_lock_is_uvs_after_its_header(lock: &Path) {
     assert_eq!(
-        fs::read_to_string(&lock).unwrap(),
+        fs::read_to_string(lock).unwrap(),
         "# patroni-bake: extras this Patroni version lacks: raft\n\
          # patroni-bake: license pyyaml 6.0.4: MIT\n\
          # patroni-bake: license urllib3 2.8.0: License :: OSI Approved :: MIT License\n"
@@ -98,6 +127,12 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
             + &fs::read_to_string(repo().join("tests/data/stub.uv.lock")).unwrap()
             + "\n[options]\nexclude-newer = \"2026-11-27T20:53:45Z\"\n"
     );
+}
+
+/// uv locked, locked again at the cut-off date, then read the licences
+/// from each distribution's metadata: from a wheel where it has one
+/// (beside it on the index), else from its sdist.
+fn uv_locked_twice_then_read_the_licences(tmp: &Path) {
     let calls = fs::read_to_string(tmp.join("calls")).unwrap();
     let calls: Vec<&str> = calls.lines().collect();
     assert_eq!(
@@ -105,26 +140,56 @@ fn lock_9_9_9(tmp: &Path) -> PathBuf {
         ["lock", "lock --exclude-newer 2026-11-27T20:53:45Z"]
     );
     assert!(calls[2].starts_with("run "), "{calls:?}");
-    // The metadata of each distribution is read from a wheel where it has
-    // one (beside it on the index), else from its sdist.
     let sources = fs::read_to_string(tmp.join("metadata-sources.json")).unwrap();
     assert!(sources.contains(r#"{"name":"python-etcd","version":"0.4.5","url":"https://x/python-etcd-0.4.5.tar.gz","wheel":false}"#), "{sources}");
     assert!(!sources.contains("patroni-bake-lock"), "{sources}");
-    // The lock project: every extra of Patroni's, pipx and its libraries,
-    // for Linux x86_64 and aarch64.
-    let project = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
-    for want in [
-        "patroni = [\"patroni==9.9.9\"]",
-        "\"etcd3\" = [\"patroni[etcd3]==9.9.9\"]",
-        "\"zookeeper\" = [\"patroni[zookeeper]==9.9.9\"]",
-        "patroni-bake-shared = [\"pip\", \"setuptools\", \"wheel\"]",
-        "patroni-bake-pipx = [\"pipx==1.7.1\"]",
-        "platform_machine == 'aarch64'",
-        "requires-python = \">=3.9\"",
+}
+
+/// The lock project: every extra of Patroni's, pipx and its libraries,
+/// for Linux x86_64 and aarch64, a virtual project.
+fn the_lock_project_has_every_choice(tmp: &Path) {
+    let project = lock_project(tmp);
+    let extras = &project["project"]["optional-dependencies"];
+    for (extra, want) in [
+        ("patroni", r#"["patroni==9.9.9"]"#),
+        ("etcd3", r#"["patroni[etcd3]==9.9.9"]"#),
+        ("zookeeper", r#"["patroni[zookeeper]==9.9.9"]"#),
+        ("patroni-bake-shared", r#"["pip", "setuptools", "wheel"]"#),
+        ("patroni-bake-pipx", r#"["pipx==1.7.1"]"#),
     ] {
-        assert!(project.contains(want), "{want}:\n{project}");
+        assert_eq!(
+            extras.get(extra),
+            Some(&toml_value(want)),
+            "{extra}:\n{project}"
+        );
     }
-    lock
+    assert_eq!(
+        project["project"]["requires-python"].as_str(),
+        Some(">=3.9")
+    );
+    let uv = &project["tool"]["uv"];
+    assert_eq!(uv["package"].as_bool(), Some(false), "{project}");
+    let environments = uv["environments"].as_array().unwrap();
+    assert!(
+        environments.iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .contains("platform_machine == 'aarch64'")),
+        "{project}"
+    );
+}
+
+/// The lock project uv was last given, parsed.
+fn lock_project(tmp: &Path) -> toml::Table {
+    let text = fs::read_to_string(tmp.join("pyproject.toml")).unwrap();
+    text.parse()
+        .unwrap_or_else(|e| panic!("the lock project is not TOML: {e}\n{text}"))
+}
+
+/// The value that `toml` (a TOML value, as written after `key = `) means.
+fn toml_value(toml: &str) -> toml::Value {
+    let table: toml::Table = format!("v = {toml}").parse().unwrap();
+    table["v"].clone()
 }
 
 /// `render` of Patroni 9.9.9 from the lock `l`, with more `args`.
@@ -316,6 +381,40 @@ fn a_file_that_is_not_a_lock_is_refused_without_pointing_back_at_it() {
     assert!(!err.contains("--out /etc/passwd"), "{err}");
 }
 
+/// The first resolution leaves out the extras that fork (aws, all);
+/// the second, the project uv was last given, has each against its empty
+/// shadow in uv's conflicts, for every target's Python apart.
+fn the_full_lock_project_forks_aws(tmp: &Path) {
+    let project = lock_project(tmp);
+    let extras = &project["project"]["optional-dependencies"];
+    assert_eq!(
+        extras.get("aws"),
+        Some(&toml_value(r#"["patroni[aws]==9.9.9"]"#)),
+        "{project}"
+    );
+    assert_eq!(
+        extras.get("patroni-bake-not-aws"),
+        Some(&toml_value("[]")),
+        "{project}"
+    );
+    let uv = &project["tool"]["uv"];
+    let conflict = toml_value(r#"[{ extra = "aws" }, { extra = "patroni-bake-not-aws" }]"#);
+    assert!(
+        uv["conflicts"].as_array().unwrap().contains(&conflict),
+        "{project}"
+    );
+    let environment = toml::Value::from(
+        "sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'",
+    );
+    assert!(
+        uv["environments"]
+            .as_array()
+            .unwrap()
+            .contains(&environment),
+        "{project}"
+    );
+}
+
 /// `lock --exclude-newer TS` resolves both times at TS, which uv records;
 /// a TS that is not a UTC date is refused before uv runs.
 #[test]
@@ -342,17 +441,7 @@ fn lock_exclude_newer_resolves_at_the_given_date_and_refuses_another_text() {
     );
     let lock = fs::read_to_string(tmp.path().join("x.lock")).unwrap();
     assert!(lock.ends_with("[options]\nexclude-newer = \"2026-11-01T00:00:00Z\"\n"));
-    // The first resolution leaves out the extras that fork (aws, all);
-    // the second has each against its empty shadow in uv's conflicts.
-    let project = fs::read_to_string(tmp.path().join("pyproject.toml")).unwrap();
-    for want in [
-        "\"aws\" = [\"patroni[aws]==9.9.9\"]",
-        "\"patroni-bake-not-aws\" = []",
-        "[{ extra = \"aws\" }, { extra = \"patroni-bake-not-aws\" }],",
-        "\"sys_platform == 'linux' and platform_machine == 'aarch64' and python_version == '3.9'\"",
-    ] {
-        assert!(project.contains(want), "{want}:\n{project}");
-    }
+    the_full_lock_project_forks_aws(tmp.path());
 
     fs::remove_file(tmp.path().join("calls")).unwrap();
     let out = run(lock_cmd(tmp.path(), &path).args([

@@ -31,7 +31,21 @@ fn extras() -> impl Strategy<Value = Vec<&'static str>> {
     )
 }
 
-fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
+/// What [`params`] draws, in the order it draws it: the four paths (home,
+/// bin, config, pipx), user, group, version, extras, a URL or none, a CA
+/// bundle or none, and whether locked (with a wheelhouse or none).
+type Drawn = (
+    (String, String, String, String),
+    String,
+    String,
+    String,
+    Vec<&'static str>,
+    String,
+    String,
+    (bool, String),
+);
+
+fn drawn() -> impl Strategy<Value = Drawn> {
     (
         (path(), path(), path(), path()),
         "[a-z_][a-z0-9_-]{0,12}",
@@ -48,48 +62,48 @@ fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
         prop_oneof![Just(String::new()), path()],
         (any::<bool>(), prop_oneof![Just(String::new()), path()]),
     )
-        .prop_map(
-            |(
-                (home, bin, conf, pipx),
-                user,
-                group,
-                version,
-                extras,
-                url,
-                ca,
-                (locked, wheelhouse),
-            )| {
-                let mut p = BTreeMap::from([
-                    ("pg_home".to_string(), home),
-                    ("patroni_bin_dir".into(), bin),
-                    ("patroni_config_dir".into(), conf),
-                    ("pipx_home".into(), pipx),
-                    ("pg_user".into(), user),
-                    ("pg_group".into(), group),
-                    ("patroni_version".into(), version),
-                    // A driver always: a choice without one is refused.
-                    ("patroni_extras".into(), {
-                        let mut e = extras;
-                        if !e.iter().any(|x| x.starts_with("psycopg")) {
-                            e.push("psycopg2");
-                        }
-                        e.join(",")
-                    }),
-                    ("https_proxy".into(), url.clone()),
-                    ("pip_index_url".into(), url),
-                    ("ca_bundle".into(), ca),
-                ]);
-                // Locked: the version and extras of a shipped lock.
-                if locked {
-                    p.remove("patroni_version");
-                    p.remove("patroni_extras");
-                    p.insert("wheelhouse".into(), wheelhouse);
-                } else {
-                    p.insert("lock_dependencies".into(), "false".into());
-                }
-                p
-            },
-        )
+}
+
+/// `extras` as `patroni_extras`, with a driver always: a choice without
+/// one is refused.
+fn with_a_driver(mut extras: Vec<&'static str>) -> String {
+    if !extras.iter().any(|x| x.starts_with("psycopg")) {
+        extras.push("psycopg2");
+    }
+    extras.join(",")
+}
+
+/// The parameters of what was drawn.
+fn params_of(drawn: Drawn) -> BTreeMap<String, String> {
+    let ((home, bin, conf, pipx), user, group, version, extras, url, ca, (locked, wheelhouse)) =
+        drawn;
+    let mut p = BTreeMap::from([
+        ("pg_home".to_string(), home),
+        ("patroni_bin_dir".into(), bin),
+        ("patroni_config_dir".into(), conf),
+        ("pipx_home".into(), pipx),
+        ("pg_user".into(), user),
+        ("pg_group".into(), group),
+        ("patroni_version".into(), version),
+        ("patroni_extras".into(), with_a_driver(extras)),
+        ("https_proxy".into(), url.clone()),
+        ("pip_index_url".into(), url),
+        ("ca_bundle".into(), ca),
+    ]);
+    // Locked: the version and extras of a shipped lock.
+    if locked {
+        p.remove("patroni_version");
+        p.remove("patroni_extras");
+        p.insert("wheelhouse".into(), wheelhouse);
+    } else {
+        p.insert("lock_dependencies".into(), "false".into());
+    }
+    p
+}
+
+fn params() -> impl Strategy<Value = BTreeMap<String, String>> {
+    drawn()
+        .prop_map(params_of)
         .prop_filter("no '.' or '..' components", |p| {
             p.values()
                 .all(|v| !v.split('/').any(|c| c == "." || c == ".."))
