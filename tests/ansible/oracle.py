@@ -186,6 +186,10 @@ def as_param(value, kind):
 
 
 def bake_text(v):
+    # An optional parameter that is not set is typed as null in the plan;
+    # Ansible's role spells the same "none" as ''.
+    if v is None:
+        return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)
