@@ -7,7 +7,13 @@ installed venv (the container suite's sbom.sh).
 
 Names are normalized (PEP 503) on both sides. Licences are compared where
 both documents know one: they agree when a licence id, name or
-expression of one equals one of the other (case aside).
+expression of one equals one of the other (case aside), or when both name
+the same licence family in another vocabulary. A distribution's metadata
+often states its licence twice (a `License:` text and a trove classifier),
+and the two tools may each take the other one: `MIT` and `License :: OSI
+Approved :: MIT License`, `BSD-3` and `... :: BSD License`, `LGPL with
+exceptions` and `... :: GNU Library or Lesser General Public License
+(LGPL)` are one licence each.
 """
 
 import json
@@ -45,6 +51,27 @@ def licence_terms(component):
     return terms
 
 
+# First words (or parenthesized abbreviations) that name the same family.
+FAMILY_ALIASES = {"python": "psf", "iscl": "isc", "gnu": None, "the": None}
+
+
+def family(term):
+    """The licence family a term names: `mit`, `bsd`, `lgpl`, `apache`..."""
+    text = term.split("::")[-1].strip() if "::" in term else term
+    abbr = re.search(r"\(([a-z]+)[^)]*\)", text)
+    words = [abbr.group(1)] if abbr else re.split(r"[\s\-_.]+", text)
+    for word in words:
+        word = re.sub(r"v?\d.*$", "", word)
+        word = FAMILY_ALIASES.get(word, word)
+        if word:
+            return word
+    return text
+
+
+def agree(mine, other):
+    return bool(mine & other) or bool({family(t) for t in mine} & {family(t) for t in other})
+
+
 def known(comps):
     return sum(1 for c in comps.values() if licence_terms(c))
 
@@ -55,7 +82,7 @@ def disagreements(ours, theirs):
         mine, other = licence_terms(c), licence_terms(theirs.get(name, {}))
         if mine and other:
             compared += 1
-            if not mine & other:
+            if not agree(mine, other):
                 lines.append(f"{name}: ours {sorted(mine)}, cyclonedx-py {sorted(other)}")
     print(
         f"licences known to the SBOM: {known(ours)}, to cyclonedx-py: {known(theirs)}, to both: {compared}",
