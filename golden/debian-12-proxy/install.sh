@@ -559,7 +559,8 @@ step_path() {
         case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/postgresql/"$f" ]; then continue; fi ;; esac
         r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/postgresql/"$f" '# patroni-bake' "$how" \
             '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
-            'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; *) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
+            'case ":${PATH}:" in *:/var/lib/postgresql/.local/bin:*) ;; # patroni-bake' \
+            '*) PATH=/var/lib/postgresql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
             'PIPX_HOME=/var/lib/postgresql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
             'PIPX_BIN_DIR=/var/lib/postgresql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
         )
@@ -583,7 +584,8 @@ step_path() {
 step_unit() {
     # Root owns the unit: a unit its service user could rewrite would run as root.
     unit_text=$(printf '%s\n' \
-        '# Patroni for Debian 12 (bookworm): rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Patroni for Debian 12 (bookworm):' \
+        '# rendered by patroni-bake 0.1.0 (install_patroni).' \
         '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
         '[Unit]' \
         'Description=Patroni: high availability for PostgreSQL' \
@@ -607,7 +609,7 @@ step_unit() {
     )
     # Same owner, mode and size, and the same text: the same bytes.
     if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
-        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 703' ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 705' ] &&
         [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
         printf 'ok: %s\n' /etc/systemd/system/patroni.service
     elif [ "$mode" = check ]; then

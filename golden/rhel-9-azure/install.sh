@@ -576,7 +576,8 @@ step_path() {
         case "$f" in .bash_profile|.bash_login) if [ ! -e /var/lib/pgsql/"$f" ]; then continue; fi ;; esac
         r=$(runuser -u postgres -- sh -c "$edit" sh /var/lib/pgsql/"$f" '# patroni-bake' "$how" \
             '# Patroni'\''s bin dir on PATH, and pipx'\''s places; managed, rewritten by each install # patroni-bake' \
-            'case ":${PATH}:" in *:/var/lib/pgsql/.local/bin:*) ;; *) PATH=/var/lib/pgsql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
+            'case ":${PATH}:" in *:/var/lib/pgsql/.local/bin:*) ;; # patroni-bake' \
+            '*) PATH=/var/lib/pgsql/.local/bin:"${PATH}"; export PATH ;; esac # patroni-bake' \
             'PIPX_HOME=/var/lib/pgsql/.local/share/pipx; export PIPX_HOME # patroni-bake' \
             'PIPX_BIN_DIR=/var/lib/pgsql/.local/bin; export PIPX_BIN_DIR # patroni-bake' \
         )
@@ -600,7 +601,8 @@ step_path() {
 step_unit() {
     # Root owns the unit: a unit its service user could rewrite would run as root.
     unit_text=$(printf '%s\n' \
-        '# Patroni for RHEL 9 and rebuilds: rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Patroni for RHEL 9 and rebuilds:' \
+        '# rendered by patroni-bake 0.1.0 (install_patroni).' \
         '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
         '[Unit]' \
         'Description=Patroni: high availability for PostgreSQL' \
@@ -624,7 +626,7 @@ step_unit() {
     )
     # Same owner, mode and size, and the same text: the same bytes.
     if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
-        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 697' ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 699' ] &&
         [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
         printf 'ok: %s\n' /etc/systemd/system/patroni.service
     elif [ "$mode" = check ]; then

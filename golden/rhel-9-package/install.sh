@@ -236,7 +236,8 @@ step_package() {
 step_unit() {
     # Root owns the unit: a unit its service user could rewrite would run as root.
     unit_text=$(printf '%s\n' \
-        '# Patroni for RHEL 9 and rebuilds: rendered by patroni-bake 0.1.0 (install_patroni).' \
+        '# Patroni for RHEL 9 and rebuilds:' \
+        '# rendered by patroni-bake 0.1.0 (install_patroni).' \
         '# Installed, not enabled: setup_patroni writes the configuration and starts it.' \
         '[Unit]' \
         'Description=Patroni: high availability for PostgreSQL' \
@@ -260,7 +261,7 @@ step_unit() {
     )
     # Same owner, mode and size, and the same text: the same bytes.
     if [ -f /etc/systemd/system/patroni.service ] && [ ! -L /etc/systemd/system/patroni.service ] &&
-        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 680' ] &&
+        [ "$(stat -c '%U:%G %a %s' /etc/systemd/system/patroni.service)" = 'root:root 644 682' ] &&
         [ "$(cat /etc/systemd/system/patroni.service)" = "$unit_text" ]; then
         printf 'ok: %s\n' /etc/systemd/system/patroni.service
     elif [ "$mode" = check ]; then
