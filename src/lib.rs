@@ -21,3 +21,4 @@ pub mod recipe;
 pub mod render;
 pub mod suggest;
 pub mod tools;
+pub mod utc;

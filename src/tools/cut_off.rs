@@ -6,6 +6,7 @@
 use anyhow::Result;
 
 use crate::error::usage;
+use crate::utc::format_utc;
 
 /// Seconds since the Unix epoch of a UTC `YYYY-MM-DDTHH:MM:SS` (any
 /// fraction and a `Z` after it), or of a `YYYY-MM-DD` (midnight).
@@ -57,26 +58,6 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch.
-fn format_utc(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// The user's `--exclude-newer`, as uv takes it (UTC, RFC 3339), or exit 2.

@@ -1,6 +1,6 @@
 //! The pipeline's imports run one way: recipe → input → plan → render →
 //! output (tools and commands at the end); a module never uses one that
-//! comes after it. error and suggest are shared leaves.
+//! comes after it. error, suggest and utc are shared leaves.
 
 use std::fs;
 use std::path::Path;
@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::common::repo;
 
 const ORDER: &[&str] = &["recipe", "input", "plan", "render", "output", "tools"];
-const LEAVES: &[&str] = &["error", "suggest"];
+const LEAVES: &[&str] = &["error", "suggest", "utc"];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in fs::read_dir(dir).unwrap() {
